@@ -1,0 +1,166 @@
+# kvmc — top-level build. Plain GNU make; everything lands in build/.
+#
+#   make            host binaries, the static guest agent and the guest image
+#   make deps       Debian packages + the Debian guest kernel (idempotent)
+#   make check      deps, build, unit (ASan+UBSan), functional (BATS) and
+#                   integration tests (inside tests/kvmhost), one summary line
+#   make check-fast unit + functional only
+#   make demo       deps, build, `kvmc run` of the embedded busybox bundle
+#   make install PREFIX=/usr/local DESTDIR=
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+B       := build
+V       ?= 0
+Q       := $(if $(filter 1,$(V)),,@)
+
+CC      ?= gcc
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+GITREV  := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+
+WARN    := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2 \
+	   -Wstrict-prototypes -Wmissing-prototypes -Wvla
+BASEFLAGS := -std=gnu11 -D_GNU_SOURCE -I. -g $(WARN) \
+	   -DKVMC_VERSION='"$(VERSION)"' -DKVMC_GITREV='"$(GITREV)"' \
+	   -DKVMC_PREFIX='"$(PREFIX)"'
+CFLAGS  ?= -O2
+ALL_CFLAGS := $(BASEFLAGS) $(CFLAGS) -fstack-protector-strong -D_FORTIFY_SOURCE=2
+SAN_CFLAGS := $(BASEFLAGS) -O1 -fsanitize=address,undefined \
+	   -fno-sanitize-recover=all -fno-omit-frame-pointer
+LDLIBS  := -lpthread -luuid
+
+# Source sets: every .c of a component except its main.c goes in the
+# component's library, so unit tests link exactly what the binaries run.
+lib_SRCS     := $(wildcard lib/*.c)
+vmm_SRCS     := $(filter-out vmm/main.c,$(wildcard vmm/*.c))
+virtio_SRCS  := $(wildcard devices/virtio/*.c)
+p9_SRCS      := $(wildcard p9/*.c)
+proxy_SRCS   := $(wildcard proxy/*.c)
+runtime_SRCS := $(filter-out runtime/main.c,$(wildcard runtime/*.c))
+shim_SRCS    := $(filter-out shim/main.c,$(wildcard shim/*.c))
+guest_SRCS   := $(filter-out guest/main.c,$(wildcard guest/*.c))
+COMPONENTS   := lib vmm virtio p9 proxy runtime shim guest
+
+obj   = $(patsubst %.c,$(B)/obj/%.o,$(1))
+sobj  = $(patsubst %.c,$(B)/san/%.o,$(1))
+
+BINS := $(B)/kvmc $(B)/kvmc-vmm $(B)/kvmc-shim $(B)/kvmc-agent
+
+.PHONY: all bins guest kernel deps check check-fast check-unit \
+	check-functional check-integration demo install clean fuzz
+all: bins guest
+
+bins: $(BINS)
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/san/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(SAN_CFLAGS) -MMD -MP -c $< -o $@
+
+# The agent is PID 1 of a VM with no libraries: built static, separately.
+$(B)/static/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/kvmc-vmm: $(call obj,vmm/main.c $(vmm_SRCS) $(virtio_SRCS) $(p9_SRCS) \
+		$(proxy_SRCS) $(lib_SRCS))
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/kvmc: $(call obj,runtime/main.c $(runtime_SRCS) $(lib_SRCS))
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/kvmc-shim: $(call obj,shim/main.c $(shim_SRCS) $(lib_SRCS))
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/kvmc-agent: $(patsubst %.c,$(B)/static/%.o,guest/main.c $(guest_SRCS) $(lib_SRCS))
+	$(Q)$(CC) $(ALL_CFLAGS) -static -o $@ $^ -lpthread
+
+# --- guest image -----------------------------------------------------------
+KERNEL_DIR := $(B)/kernel
+kernel: $(KERNEL_DIR)/.stamp
+$(KERNEL_DIR)/.stamp: scripts/fetch-kernel.sh
+	$(Q)scripts/fetch-kernel.sh $(KERNEL_DIR)
+
+guest: $(B)/guest/initrd.img $(B)/guest/vmlinuz $(B)/guest/vmlinux
+$(B)/guest/vmlinuz $(B)/guest/vmlinux: $(KERNEL_DIR)/.stamp scripts/extract-vmlinux.sh
+	@mkdir -p $(B)/guest
+	$(Q)cp $(KERNEL_DIR)/vmlinuz $(B)/guest/vmlinuz
+	$(Q)scripts/extract-vmlinux.sh $(B)/guest/vmlinuz > $(B)/guest/vmlinux.tmp
+	$(Q)mv $(B)/guest/vmlinux.tmp $(B)/guest/vmlinux
+$(B)/guest/initrd.img: $(B)/kvmc-agent $(KERNEL_DIR)/.stamp guest/mkinitrd.sh
+	@mkdir -p $(B)/guest
+	$(Q)guest/mkinitrd.sh $(B)/kvmc-agent $(KERNEL_DIR) $@
+
+# --- tests -----------------------------------------------------------------
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/unit/%,$(wildcard tests/unit/*_test.c))
+
+# One sanitized archive per component.  A test names the components it
+# links on a line `/* unit-deps: p9 lib */`, so a half-written file in
+# another component never blocks it.
+define san_archive
+$(B)/san/lib$(1).a: $$(call sobj,$$($(1)_SRCS))
+	@rm -f $$@
+	$$(Q)ar rcs $$@ $$^
+endef
+$(foreach c,$(COMPONENTS),$(eval $(call san_archive,$(c))))
+unit_deps = $(foreach c,$(shell sed -n 's|^/\* unit-deps: \(.*\) \*/$$|\1|p' $(1)),$(B)/san/lib$(c).a)
+
+.SECONDEXPANSION:
+$(B)/unit/%_test: tests/unit/%_test.c tests/unit/unit.h $$(call unit_deps,tests/unit/$$*_test.c)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(SAN_CFLAGS) -o $@ $< -Wl,--start-group \
+		$(call unit_deps,$<) -Wl,--end-group \
+		$$(pkg-config --cflags --libs check) $(LDLIBS)
+
+unit-tests: $(UNIT_TESTS)
+
+# Each runner appends TAP-like lines to build/results/; tests/report sums them.
+check-unit: $(UNIT_TESTS)
+	$(Q)tests/unit/run $(B)/results/unit.log $(UNIT_TESTS)
+
+check-functional: bins
+	$(Q)tests/functional/run $(B)/results/functional.log
+
+check-integration: all
+	$(Q)tests/integration/run $(B)/results/integration.log
+
+check-fast: deps
+	@rm -rf $(B)/results
+	$(Q)$(MAKE) --no-print-directory bins unit-tests
+	-$(Q)$(MAKE) --no-print-directory check-unit
+	-$(Q)$(MAKE) --no-print-directory check-functional
+	$(Q)tests/report $(B)/results unit functional
+
+check: deps
+	@rm -rf $(B)/results
+	$(Q)$(MAKE) --no-print-directory all unit-tests
+	-$(Q)$(MAKE) --no-print-directory check-unit
+	-$(Q)$(MAKE) --no-print-directory check-functional
+	-$(Q)$(MAKE) --no-print-directory check-integration
+	$(Q)tests/report $(B)/results unit functional integration
+
+deps:
+	$(Q)scripts/deps.sh
+	$(Q)$(MAKE) --no-print-directory kernel
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)tests/kvmhost/run -t 600 -- scripts/demo.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/kvmc \
+		$(DESTDIR)/etc/kvmc
+	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 $(B)/guest/vmlinuz $(B)/guest/vmlinux \
+		$(B)/guest/initrd.img $(DESTDIR)$(PREFIX)/share/kvmc/
+	sed 's|@PREFIX@|$(PREFIX)|g' runtime/kvmc.conf.in \
+		> $(DESTDIR)$(PREFIX)/share/kvmc/kvmc.conf
+
+clean:
+	rm -rf $(B)/obj $(B)/san $(B)/static $(B)/unit $(B)/results $(BINS) \
+		$(B)/guest
+
+-include $(shell find $(B)/obj $(B)/san $(B)/static -name '*.d' 2>/dev/null)
