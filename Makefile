@@ -46,9 +46,9 @@ sobj  = $(patsubst %.c,$(B)/san/%.o,$(1))
 
 BINS := $(B)/kvmc $(B)/kvmc-vmm $(B)/kvmc-shim $(B)/kvmc-agent
 
-.PHONY: all bins guest kernel deps check check-fast check-unit \
+.PHONY: all bins guest tools unit-tests kernel deps check check-fast check-unit \
 	check-functional check-integration demo install clean fuzz
-all: bins guest
+all: bins guest tools
 
 bins: $(BINS)
 
@@ -94,7 +94,9 @@ $(B)/guest/initrd.img: $(B)/kvmc-agent $(KERNEL_DIR)/.stamp guest/mkinitrd.sh
 	@mkdir -p $(B)/guest
 	$(Q)guest/mkinitrd.sh $(B)/kvmc-agent $(KERNEL_DIR) $@
 
-# --- tests -----------------------------------------------------------------
+# --- tests ---
+# --- tests -------------------------------------------------------------------
+.SECONDEXPANSION:
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/unit/%,$(wildcard tests/unit/*_test.c))
 
 # One sanitized archive per component.  A test names the components it
@@ -108,7 +110,6 @@ endef
 $(foreach c,$(COMPONENTS),$(eval $(call san_archive,$(c))))
 unit_deps = $(foreach c,$(shell sed -n 's|^/\* unit-deps: \(.*\) \*/$$|\1|p' $(1)),$(B)/san/lib$(c).a)
 
-.SECONDEXPANSION:
 $(B)/unit/%_test: tests/unit/%_test.c tests/unit/unit.h $$(call unit_deps,tests/unit/$$*_test.c)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(SAN_CFLAGS) -o $@ $< -Wl,--start-group \
@@ -116,6 +117,15 @@ $(B)/unit/%_test: tests/unit/%_test.c tests/unit/unit.h $$(call unit_deps,tests/
 		$$(pkg-config --cflags --libs check) $(LDLIBS)
 
 unit-tests: $(UNIT_TESTS)
+
+# Test tools (tests/tools/NAME.c -> build/tests/NAME), optimised builds of
+# the components named on a `/* tool-deps: p9 lib */` line.
+TOOLS := $(patsubst tests/tools/%.c,$(B)/tests/%,$(wildcard tests/tools/*.c))
+tool_deps = $(call obj,$(foreach c,$(shell sed -n 's|^/\* tool-deps: \(.*\) \*/$$|\1|p' $(1)),$($(c)_SRCS)))
+$(B)/tests/%: tests/tools/%.c $$(call tool_deps,tests/tools/$$*.c)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(call tool_deps,$<) $(LDLIBS)
+tools: $(TOOLS)
 
 # Each runner appends TAP-like lines to build/results/; tests/report sums them.
 check-unit: $(UNIT_TESTS)
