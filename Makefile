@@ -94,7 +94,6 @@ $(B)/guest/initrd.img: $(B)/kvmc-agent $(KERNEL_DIR)/.stamp guest/mkinitrd.sh
 	@mkdir -p $(B)/guest
 	$(Q)guest/mkinitrd.sh $(B)/kvmc-agent $(KERNEL_DIR) $@
 
-# --- tests ---
 # --- tests -------------------------------------------------------------------
 .SECONDEXPANSION:
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/unit/%,$(wildcard tests/unit/*_test.c))
