@@ -33,6 +33,14 @@ void cmd_help(const char *name, FILE *out);
 int cmd_usage_error(struct kvmc_ctx *ctx, const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* For getopt_long's '?' and ':' returns (call it with opterr = 0 and an
+ * optstring starting with "+:"): records which option was wrong, returns 2. */
+int cmd_bad_option(struct kvmc_ctx *ctx, char **argv, int c);
+/* Commands whose only option is --help: parses it, checks that there are
+ * min..max arguments (from argv[optind]).  Returns -1 to go on, otherwise
+ * the exit status to return (0 after printing the help). */
+int cmd_noopts(struct kvmc_ctx *ctx, int argc, char **argv, int min, int max);
+
 int cmd_create(struct kvmc_ctx *ctx, int argc, char **argv);
 int cmd_start(struct kvmc_ctx *ctx, int argc, char **argv);
 int cmd_run(struct kvmc_ctx *ctx, int argc, char **argv);

@@ -14,7 +14,8 @@
 
 #define OCI_VERSION "1.0.2"	/* the runtime-spec version kvmc implements */
 
-/* A string list; items[n] is NULL so it can go to execve-like calls. */
+/* A string list; items[n] is NULL so it can go to execve-like calls
+ * (items itself is NULL when the list was absent). */
 struct oci_strv {
 	char **items;
 	size_t n;
@@ -163,10 +164,18 @@ int oci_process_parse(const char *buf, size_t len, const char *name,
 		      struct oci_process **out, char *err, size_t errlen);
 void oci_process_free(struct oci_process *p);
 
+void oci_strv_free(struct oci_strv *v);
+void oci_map_free(struct oci_map *m);
+
 /* Lookups; NULL when absent. */
 const char *oci_annotation(const struct oci_config *cfg, const char *key);
 const struct oci_namespace *oci_namespace_find(const struct oci_config *cfg,
 					       enum oci_ns_type type);
 const char *oci_ns_name(enum oci_ns_type type);
+/* The capability names kvmc accepts: i = 0, 1, ... until NULL. */
+const char *oci_capability_name(unsigned int i);
+/* The versions `features` reports; ociVersion may be any 1.x.y. */
+#define OCI_VERSION_MIN "1.0.0"
+#define OCI_VERSION_MAX "1.1.0"
 
 #endif

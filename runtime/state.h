@@ -62,7 +62,7 @@ int state_dir(const struct kvmc_ctx *ctx, const char *id, char *buf,
 	      size_t len);
 
 /*
- * Makes ROOT/ID (failing with "container with id exists: ID" if it does),
+ * Makes ROOT/ID (failing with `container "ID" already exists` if it does),
  * fills st with id, created = now, creator = this process, owner, and
  * writes it.  On success *lockfd holds the container's lock (as
  * state_lock); the caller fills in the rest and calls state_save.

@@ -1,0 +1,135 @@
+/* `kvmc list`: every container under --root, as runc prints them. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/log.h"
+#include "runtime/commands.h"
+#include "runtime/state.h"
+
+enum list_format { LIST_TABLE, LIST_JSON };
+
+static int parse_opts(struct kvmc_ctx *ctx, int argc, char **argv,
+		      enum list_format *fmt, bool *quiet)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:f:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (!strcmp(optarg, "json"))
+				*fmt = LIST_JSON;
+			else if (!strcmp(optarg, "table"))
+				*fmt = LIST_TABLE;
+			else
+				return cmd_usage_error(ctx, argv[0],
+					"--format: expected table or json, got '%s'",
+					optarg);
+			break;
+		case 'q':
+			*quiet = true;
+			break;
+		case 'h':
+			cmd_help(argv[0], stdout);
+			return 0;
+		default:
+			return cmd_bad_option(ctx, argv, c);
+		}
+	}
+	if (optind < argc)
+		return cmd_usage_error(ctx, argv[0], "unexpected argument '%s'",
+				       argv[optind]);
+	return -1;
+}
+
+static void print_table(struct kvmc_state *st, size_t n)
+{
+	int w = 2;
+
+	for (size_t i = 0; i < n; i++)
+		if ((int)strlen(st[i].id) > w)
+			w = (int)strlen(st[i].id);
+	printf("%-*s   %-8s %-9s %-40s %-30s %s\n", w, "ID", "PID", "STATUS",
+	       "BUNDLE", "CREATED", "OWNER");
+	for (size_t i = 0; i < n; i++) {
+		enum kvmc_status s = state_status(&st[i]);
+
+		printf("%-*s   %-8ld %-9s %-40s %-30s %s\n", w, st[i].id,
+		       s == KVMC_STOPPED ? 0L : (long)st[i].shim.pid,
+		       state_status_name(s), st[i].bundle, st[i].created,
+		       st[i].owner);
+	}
+}
+
+static int print_json(struct kvmc_ctx *ctx, struct kvmc_state *st, size_t n)
+{
+	printf("[");
+	for (size_t i = 0; i < n; i++) {
+		char *json = state_to_runc_json(&st[i], state_status(&st[i]));
+
+		if (!json)
+			return kvmc_err(ctx, ENOMEM, "out of memory");
+		printf("%s%s", i ? "," : "", json);
+		free(json);
+	}
+	printf("]\n");
+	return 0;
+}
+
+int cmd_list(struct kvmc_ctx *ctx, int argc, char **argv)
+{
+	enum list_format fmt = LIST_TABLE;
+	struct kvmc_state *st = NULL;
+	bool quiet = false;
+	size_t n = 0, loaded = 0;
+	char **ids;
+	int rc;
+
+	rc = parse_opts(ctx, argc, argv, &fmt, &quiet);
+	if (rc >= 0)
+		return rc;
+	if (state_list(ctx, &ids, &n))
+		return 1;
+	rc = 1;
+	if (n && !(st = calloc(n, sizeof(*st)))) {
+		kvmc_err(ctx, ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct kvmc_ctx one = { .root = ctx->root };
+
+		/* A directory being created or deleted right now, or a
+		 * damaged one, is reported and skipped, not fatal. */
+		if (state_load(&one, ids[i], &st[loaded])) {
+			log_warn("list: %s", one.err);
+			continue;
+		}
+		loaded++;
+	}
+	if (quiet) {
+		for (size_t i = 0; i < loaded; i++)
+			printf("%s\n", st[i].id);
+	} else if (fmt == LIST_JSON) {
+		if (print_json(ctx, st, loaded))
+			goto out;
+	} else {
+		print_table(st, loaded);
+	}
+	rc = 0;
+out:
+	for (size_t i = 0; i < loaded; i++)
+		state_free(&st[i]);
+	free(st);
+	state_list_free(ids, n);
+	return rc;
+}

@@ -1,0 +1,10 @@
+/* Placeholder until the lifecycle command lands: fails plainly. */
+#include <errno.h>
+
+#include "runtime/commands.h"
+
+int cmd_start(struct kvmc_ctx *ctx, int argc, char **argv)
+{
+	kvmc_err(ctx, ENOSYS, "start: not implemented");
+	return 1;
+}
