@@ -476,7 +476,8 @@ int state_list(struct kvmc_ctx *ctx, char ***ids, size_t *n)
 		cnt++;
 	}
 	closedir(d);
-	qsort(v, cnt, sizeof(*v), cmp_str);
+	if (cnt)
+		qsort(v, cnt, sizeof(*v), cmp_str);
 	*ids = v;
 	*n = cnt;
 	return 0;
