@@ -1,0 +1,258 @@
+/* kvmc-agent: the hyperstart agent, PID 1 of every container VM.
+ * Internal interfaces between its files; the protocol itself is
+ * lib/hyperstart.h and docs/protocol.md. */
+#ifndef KVMC_GUEST_AGENT_H
+#define KVMC_GUEST_AGENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "lib/json.h"
+
+struct evloop;
+
+/* Where the agent keeps its state inside the VM. */
+#define AGENT_RUN_DIR		"/run/kvmc"
+#define AGENT_SHARE_DIR		AGENT_RUN_DIR "/share"	/* one dir per 9p tag */
+#define AGENT_CTR_DIR		AGENT_RUN_DIR "/c"	/* one dir per container */
+#define AGENT_MODULE_LIST	"/lib/modules/load.list"
+#define AGENT_DEFAULT_PATH \
+	"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#define AGENT_ID_MAX		64
+#define AGENT_ERR_MAX		200
+
+/* --- spec.c: command payloads, parsed and validated ---------------- */
+
+struct rlimit_spec {
+	int resource;
+	uint64_t soft, hard;
+};
+
+struct proc_spec {
+	char *id;
+	char **args;		/* NULL-terminated */
+	char **env;		/* "K=V", NULL-terminated, PATH ensured */
+	char *workdir;
+	char *user, *group;	/* NULL: default */
+	char **groups;		/* NULL-terminated */
+	bool terminal;
+	bool stdin_open;
+	uint64_t stdio_seq, stderr_seq;
+	struct rlimit_spec *rlimits;
+	int nrlimits;
+	mode_t umask;
+	bool no_new_privs;
+};
+
+struct fsmap_spec {
+	char *source, *path, *share_tag;
+	bool readonly;
+};
+
+struct sysctl_spec {
+	char *key, *value;
+};
+
+struct container_spec {
+	char *id, *share_tag, *image, *rootfs;
+	bool readonly;
+	struct fsmap_spec *maps;
+	int nmaps;
+	struct sysctl_spec *sysctls;
+	int nsysctls;
+	struct proc_spec proc;
+};
+
+struct iface_spec {
+	char *device, *new_name, *mac;
+	char **addrs;		/* "ADDR/PREFIX", NULL-terminated */
+	unsigned int mtu;	/* 0: unchanged */
+};
+
+struct route_spec {
+	char *dest;		/* "default" or CIDR */
+	char *gateway, *device;
+};
+
+struct pod_spec {
+	char *hostname, *share_tag;
+	char **dns;
+	struct iface_spec *ifaces;
+	int nifaces;
+	struct route_spec *routes;
+	int nroutes;
+};
+
+struct kill_spec {
+	char *container, *process;	/* process: SIGNALPROCESS only */
+	int signal;
+	bool all;
+};
+
+struct winsize_spec {
+	char *container, *process;	/* or by seq */
+	uint64_t seq;
+	unsigned short row, col;
+};
+
+/*
+ * Each parser: 0, or -EINVAL with a one-line reason in err naming the JSON
+ * field, or -ENOMEM.  On error nothing is left allocated.  The _free
+ * functions accept zeroed structs.
+ */
+int spec_container(const char *json, size_t len, struct container_spec *c,
+		   char *err, size_t errlen);
+int spec_exec(const char *json, size_t len, char **container,
+	      struct proc_spec *p, char *err, size_t errlen);
+int spec_pod(const char *json, size_t len, struct pod_spec *pod,
+	     char *err, size_t errlen);
+int spec_iface(const char *json, size_t len, struct iface_spec *ifc,
+	       char *err, size_t errlen);
+int spec_routes(const char *json, size_t len, struct route_spec **routes,
+		int *nroutes, char *err, size_t errlen);
+int spec_kill(const char *json, size_t len, bool signalprocess,
+	      struct kill_spec *k, char *err, size_t errlen);
+int spec_winsize(const char *json, size_t len, struct winsize_spec *w,
+		 char *err, size_t errlen);
+int spec_container_id(const char *json, size_t len, char **id,
+		      char *err, size_t errlen);
+void spec_proc_free(struct proc_spec *p);
+void spec_container_free(struct container_spec *c);
+void spec_pod_free(struct pod_spec *pod);
+void spec_iface_free(struct iface_spec *ifc);
+void spec_routes_free(struct route_spec *routes, int n);
+void spec_kill_free(struct kill_spec *k);
+void spec_winsize_free(struct winsize_spec *w);
+/* Ids: [A-Za-z0-9_.-], 1..AGENT_ID_MAX, not "." or "..". */
+bool spec_valid_id(const char *id);
+void strv_free(char **v);
+
+/* --- user.c: names through the container's own passwd and group ----- */
+
+struct user_ids {
+	uid_t uid;
+	gid_t gid;
+	gid_t *groups;
+	int ngroups;
+	char *home;		/* from passwd, or "/" */
+};
+
+/*
+ * Resolves user/group/additional groups (names or numbers; NULL user is
+ * uid 0, NULL group is the user's passwd group or 0) against
+ * root/etc/passwd and root/etc/group.  0 or -ENOENT/-EINVAL/-ENOMEM
+ * with err set.
+ */
+int user_resolve(const char *root, const char *user, const char *group,
+		 char *const *groups, struct user_ids *ids, char *err,
+		 size_t errlen);
+void user_ids_free(struct user_ids *ids);
+
+/* --- modules.c -------------------------------------------------------- */
+
+/* Parameters for module `name` from a kernel command line ("a.b=c ..."):
+ * malloc'd "b=c ..." (possibly empty), or NULL on OOM. */
+char *modules_params(const char *cmdline, const char *name);
+/* Loads every module in list, in order; a missing list loads nothing.
+ * Returns the number that failed (each logged). */
+int modules_load(const char *list, const char *cmdline);
+
+/* --- boot.c: PID-1 duties ---------------------------------------------- */
+
+void boot_timer_mark(void);
+/* Mounts /proc, /sys, /dev, /dev/pts, /dev/shm, /run; console on 0-2. */
+int boot_mounts(void);
+/* Reads /proc/cmdline (malloc'd, "" on failure). */
+char *boot_cmdline(void);
+/* Prints the message on the console and powers the VM off. */
+void boot_fatal(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2), noreturn));
+/* Kills everything, syncs, unmounts AGENT_RUN_DIR's mounts. */
+void boot_teardown(void);
+void boot_reset(void) __attribute__((noreturn));
+
+/* --- ports.c ------------------------------------------------------------ */
+
+/* Creates /dev/virtio-ports/NAME for every port in sysfs. */
+int ports_scan(void);
+/* Opens /dev/virtio-ports/name (O_RDWR|O_NONBLOCK|O_CLOEXEC), waiting up
+ * to timeout_ms for the port to appear; fd or -errno. */
+int ports_open(const char *name, int timeout_ms);
+
+/* --- channel.c: the two hyperstart channels ---------------------------- */
+
+int channel_init(struct evloop *loop, int ctl_fd, int stream_fd);
+/* Queue a frame; never blocks.  0 or -ENOMEM/-EMSGSIZE. */
+int channel_send_ctl(uint32_t code, const void *payload, size_t len);
+int channel_send_stream(uint64_t seq, const void *data, size_t len);
+/* Bytes queued on the stream channel, and whether that is so much that
+ * process output should stop being read. */
+size_t channel_stream_backlog(void);
+bool channel_stream_full(void);
+/* Stops or resumes reading the stream channel (stdin back-pressure). */
+void channel_stream_input(bool on);
+/* Writes out everything queued on the control channel, blocking. */
+void channel_flush_ctl(void);
+
+/* --- commands.c -------------------------------------------------------- */
+
+/* Handles one control frame; the reply is queued on the channel. */
+void commands_dispatch(uint32_t code, const char *payload, size_t len);
+
+/* --- container.c ------------------------------------------------------- */
+
+struct container;
+
+/* Mounts the container's tree; the container is registered on success. */
+int container_create(const struct container_spec *spec,
+		     const char *pod_share, struct container **out,
+		     char *err, size_t errlen);
+struct container *container_find(const char *id);
+const char *container_root(const struct container *c);
+const char *container_id(const struct container *c);
+/* Unmounts and forgets the container (its processes must have ended). */
+void container_destroy(struct container *c);
+struct container *container_first(void);
+struct container *container_next(const struct container *c);
+int share_mount(const char *tag, char *path, size_t pathlen);
+
+/* --- spawn.c ------------------------------------------------------------ */
+
+struct spawn_io {
+	int in, out, err;	/* child's stdio; -1: /dev/null */
+	int pty_slave;		/* terminal: the slave, used for all three */
+};
+
+/* Forks the process into the container root; returns the pid or -errno.
+ * Setup failures in the child end it with 126 (127: command not found). */
+pid_t spawn_process(const char *root, const struct proc_spec *p,
+		    const struct spawn_io *io);
+
+/* --- proc.c: running processes, their streams and exit ---------------- */
+
+struct proc;
+
+int procs_init(struct evloop *loop);
+/* Starts p in container c, wiring its stdio to the stream channel. */
+int proc_start(struct container *c, const struct proc_spec *p, bool init,
+	       char *err, size_t errlen);
+struct proc *proc_find(const struct container *c, const char *id);
+struct proc *proc_by_seq(uint64_t seq);
+int proc_signal(struct proc *pr, int sig);
+/* Signals the container's init (all: every process); -ESRCH if none. */
+int procs_signal_container(const struct container *c, int sig, bool all);
+bool procs_container_busy(const struct container *c);
+int proc_winsize(struct proc *pr, unsigned short row, unsigned short col);
+/* Stream data from the host for seq: stdin bytes, or EOF when len is 0. */
+void procs_stdin(uint64_t seq, const uint8_t *data, size_t len);
+/* The stream channel drained below its limit: resume reading outputs. */
+void procs_output_resume(void);
+
+/* --- net.c -------------------------------------------------------------- */
+
+int net_setup_iface(const struct iface_spec *ifc, char *err, size_t errlen);
+int net_setup_route(const struct route_spec *rt, char *err, size_t errlen);
+
+#endif
