@@ -52,6 +52,7 @@ struct p9_server {
 	unsigned int max_fids;
 	struct p9_workers *workers;
 
+	pthread_mutex_t done_lock;	/* completions vs Tflush */
 	pthread_mutex_t lock;		/* fids, in-flight list, devs */
 	struct p9_fid *fids[P9_FID_BUCKETS];
 	unsigned int nfids;

@@ -44,7 +44,9 @@ struct p9_req {
 	const struct iovec *out;
 	unsigned int out_cnt;
 	/* reply_len bytes of out are the reply; 0 if out cannot hold even an
-	 * Rlerror.  Called exactly once per p9_submit. */
+	 * Rlerror.  Called exactly once per p9_submit, in the order replies
+	 * must reach the client, possibly on a worker thread and under a
+	 * server lock: it must not call p9_submit.  It may free r. */
 	void (*done)(struct p9_req *r, size_t reply_len);
 	void *opaque;
 

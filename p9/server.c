@@ -55,6 +55,7 @@ int p9_server_new(const struct p9_server_opts *o, struct p9_server **out)
 	if (!s)
 		return -ENOMEM;
 	pthread_mutex_init(&s->lock, NULL);
+	pthread_mutex_init(&s->done_lock, NULL);
 	s->ro = o->ro;
 	s->max_fids = o->max_fids ? o->max_fids : 16384;
 	s->root_fd = open(o->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -74,6 +75,7 @@ fail:
 	if (s->root_fd >= 0)
 		close(s->root_fd);
 	pthread_mutex_destroy(&s->lock);
+	pthread_mutex_destroy(&s->done_lock);
 	free(s);
 	return ret;
 }
@@ -86,6 +88,7 @@ void p9_server_free(struct p9_server *s)
 	p9_fid_clunk_all(s);
 	close(s->root_fd);
 	pthread_mutex_destroy(&s->lock);
+	pthread_mutex_destroy(&s->done_lock);
 	free(s);
 }
 
@@ -244,11 +247,15 @@ size_t p9_handle_buf(struct p9_server *s, const void *in, size_t in_len,
 	return handle(s, &i, 1, &o, 1);
 }
 
+/* done_lock orders completions against Tflush: a flush either finds its
+ * request still in flight (and answers after it) or finds it gone with its
+ * reply already handed to the transport. */
 static void finish(struct p9_req *r, size_t len)
 {
 	struct p9_server *s = r->srv;
 	struct p9_req *fl;
 
+	pthread_mutex_lock(&s->done_lock);
 	pthread_mutex_lock(&s->lock);
 	if (r->prev)
 		r->prev->next = r->next;
@@ -262,6 +269,7 @@ static void finish(struct p9_req *r, size_t len)
 	r->done(r, len);
 	if (fl)
 		fl->done(fl, fl->flush_len);
+	pthread_mutex_unlock(&s->done_lock);
 }
 
 static void run_work(struct p9_work *w)
@@ -294,6 +302,7 @@ static void submit_flush(struct p9_server *s, struct p9_req *r, uint16_t tag)
 		len = sizeof(h);
 	r->flush_len = len;
 
+	pthread_mutex_lock(&s->done_lock);
 	pthread_mutex_lock(&s->lock);
 	for (old = s->inflight; old; old = old->next)
 		if (old->tag == oldtag && !old->flush)
@@ -303,6 +312,7 @@ static void submit_flush(struct p9_server *s, struct p9_req *r, uint16_t tag)
 	pthread_mutex_unlock(&s->lock);
 	if (!old)
 		r->done(r, len);
+	pthread_mutex_unlock(&s->done_lock);
 }
 
 void p9_submit(struct p9_server *s, struct p9_req *r)

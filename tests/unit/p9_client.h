@@ -30,7 +30,7 @@ struct tcl {
 	uint16_t tag;
 };
 
-static void t_begin(struct tcl *c, uint8_t type)
+static inline void t_begin(struct tcl *c, uint8_t type)
 {
 	p9_enc_init(&c->e, c->req, T_BUF);
 	p9_put_u32(&c->e, 0);
@@ -39,7 +39,7 @@ static void t_begin(struct tcl *c, uint8_t type)
 }
 
 /* Sends what t_begin started; 0, or -errno from an Rlerror. */
-static int t_rpc_cap(struct tcl *c, size_t cap)
+static inline int t_rpc_cap(struct tcl *c, size_t cap)
 {
 	uint8_t type = c->req[4];
 	uint32_t size;
@@ -61,18 +61,18 @@ static int t_rpc_cap(struct tcl *c, size_t cap)
 	return 0;
 }
 
-static int t_rpc(struct tcl *c)
+static inline int t_rpc(struct tcl *c)
 {
 	return t_rpc_cap(c, T_BUF);
 }
 
-static int t_rm(const char *path, const struct stat *st, int flag,
+static inline int t_rm(const char *path, const struct stat *st, int flag,
 		struct FTW *ftw)
 {
 	return remove(path);
 }
 
-static void t_open_server(struct tcl *c, bool ro, unsigned int workers)
+static inline void t_open_server(struct tcl *c, bool ro, unsigned int workers)
 {
 	struct p9_server_opts o = { .root = c->dir, .ro = ro,
 				    .workers = workers };
@@ -82,7 +82,7 @@ static void t_open_server(struct tcl *c, bool ro, unsigned int workers)
 
 /* A fresh export directory and a server on it, versioned and attached as
  * fid 0. */
-static void t_setup(struct tcl *c, bool ro)
+static inline void t_setup(struct tcl *c, bool ro)
 {
 	memset(c, 0, sizeof(*c));
 	strcpy(c->dir, "/tmp/p9test.XXXXXX");
@@ -103,7 +103,7 @@ static void t_setup(struct tcl *c, bool ro)
 	ck_assert_int_eq(t_rpc(c), 0);
 }
 
-static void t_teardown(struct tcl *c)
+static inline void t_teardown(struct tcl *c)
 {
 	p9_server_free(c->s);
 	nftw(c->dir, t_rm, 16, FTW_DEPTH | FTW_PHYS);
@@ -121,7 +121,7 @@ static const char *t_host(struct tcl *c, const char *name)
 }
 
 /* Twalk from fid to newfid through n names; returns nwqid or -errno. */
-static int t_walk(struct tcl *c, uint32_t fid, uint32_t newfid, int n, ...)
+static inline int t_walk(struct tcl *c, uint32_t fid, uint32_t newfid, int n, ...)
 {
 	va_list ap;
 	int ret;
@@ -141,7 +141,7 @@ static int t_walk(struct tcl *c, uint32_t fid, uint32_t newfid, int n, ...)
 	return ret ? ret : p9_get_u16(&c->d);
 }
 
-static int t_lopen(struct tcl *c, uint32_t fid, uint32_t flags)
+static inline int t_lopen(struct tcl *c, uint32_t fid, uint32_t flags)
 {
 	t_begin(c, P9_TLOPEN);
 	p9_put_u32(&c->e, fid);
@@ -149,7 +149,7 @@ static int t_lopen(struct tcl *c, uint32_t fid, uint32_t flags)
 	return t_rpc(c);
 }
 
-static int t_lcreate(struct tcl *c, uint32_t fid, const char *name,
+static inline int t_lcreate(struct tcl *c, uint32_t fid, const char *name,
 		     uint32_t flags, uint32_t mode)
 {
 	t_begin(c, P9_TLCREATE);
@@ -161,7 +161,7 @@ static int t_lcreate(struct tcl *c, uint32_t fid, const char *name,
 	return t_rpc(c);
 }
 
-static int t_write(struct tcl *c, uint32_t fid, uint64_t off,
+static inline int t_write(struct tcl *c, uint32_t fid, uint64_t off,
 		   const void *data, uint32_t n)
 {
 	int ret;
@@ -176,7 +176,7 @@ static int t_write(struct tcl *c, uint32_t fid, uint64_t off,
 }
 
 /* Tread into buf; returns the count or -errno. */
-static int t_read(struct tcl *c, uint32_t fid, uint64_t off, void *buf,
+static inline int t_read(struct tcl *c, uint32_t fid, uint64_t off, void *buf,
 		  uint32_t n)
 {
 	uint32_t got;
@@ -196,14 +196,14 @@ static int t_read(struct tcl *c, uint32_t fid, uint64_t off, void *buf,
 	return got;
 }
 
-static int t_clunk(struct tcl *c, uint32_t fid)
+static inline int t_clunk(struct tcl *c, uint32_t fid)
 {
 	t_begin(c, P9_TCLUNK);
 	p9_put_u32(&c->e, fid);
 	return t_rpc(c);
 }
 
-static int t_mkdir(struct tcl *c, uint32_t dfid, const char *name)
+static inline int t_mkdir(struct tcl *c, uint32_t dfid, const char *name)
 {
 	t_begin(c, P9_TMKDIR);
 	p9_put_u32(&c->e, dfid);
@@ -213,7 +213,7 @@ static int t_mkdir(struct tcl *c, uint32_t dfid, const char *name)
 	return t_rpc(c);
 }
 
-static int t_symlink(struct tcl *c, uint32_t dfid, const char *name,
+static inline int t_symlink(struct tcl *c, uint32_t dfid, const char *name,
 		     const char *target)
 {
 	t_begin(c, P9_TSYMLINK);
@@ -224,7 +224,7 @@ static int t_symlink(struct tcl *c, uint32_t dfid, const char *name,
 	return t_rpc(c);
 }
 
-static int t_mknod(struct tcl *c, uint32_t dfid, const char *name,
+static inline int t_mknod(struct tcl *c, uint32_t dfid, const char *name,
 		   uint32_t mode, uint32_t major, uint32_t minor)
 {
 	t_begin(c, P9_TMKNOD);
@@ -237,7 +237,7 @@ static int t_mknod(struct tcl *c, uint32_t dfid, const char *name,
 	return t_rpc(c);
 }
 
-static int t_unlinkat(struct tcl *c, uint32_t dfid, const char *name,
+static inline int t_unlinkat(struct tcl *c, uint32_t dfid, const char *name,
 		      uint32_t flags)
 {
 	t_begin(c, P9_TUNLINKAT);
@@ -247,7 +247,7 @@ static int t_unlinkat(struct tcl *c, uint32_t dfid, const char *name,
 	return t_rpc(c);
 }
 
-static int t_renameat(struct tcl *c, uint32_t od, const char *on,
+static inline int t_renameat(struct tcl *c, uint32_t od, const char *on,
 		      uint32_t nd, const char *nn)
 {
 	t_begin(c, P9_TRENAMEAT);
@@ -259,7 +259,7 @@ static int t_renameat(struct tcl *c, uint32_t od, const char *on,
 }
 
 /* Tgetattr: fills size and mode; returns 0 or -errno. */
-static int t_getattr(struct tcl *c, uint32_t fid, uint64_t *size,
+static inline int t_getattr(struct tcl *c, uint32_t fid, uint64_t *size,
 		     uint32_t *mode, uint64_t *qpath)
 {
 	int ret;
