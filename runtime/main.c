@@ -144,6 +144,13 @@ int main(int argc, char **argv)
 		rc = 2;
 		goto out;
 	}
+	/* Every command's help, whatever its own option parsing. */
+	if (optind + 1 < argc && (!strcmp(argv[optind + 1], "--help") ||
+				  !strcmp(argv[optind + 1], "-h"))) {
+		cmd_help(cmd->name, stdout);
+		rc = 0;
+		goto out;
+	}
 	log_debug("%s: root %s", cmd->name, ctx.root);
 	rc = cmd->fn(&ctx, argc - optind, argv + optind);
 	if (rc && !ctx.err[0] && strcmp(cmd->name, "run"))
