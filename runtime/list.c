@@ -108,9 +108,13 @@ int cmd_list(struct kvmc_ctx *ctx, int argc, char **argv)
 	for (size_t i = 0; i < n; i++) {
 		struct kvmc_ctx one = { .root = ctx->root };
 
-		/* A directory being created or deleted right now, or a
-		 * damaged one, is reported and skipped, not fatal. */
-		if (state_load(&one, ids[i], &st[loaded])) {
+		/* A container being created or deleted right now is
+		 * skipped; a damaged one is reported, not fatal. */
+		int ret = state_load(&one, ids[i], &st[loaded]);
+
+		if (ret == -ENOENT)
+			continue;
+		if (ret) {
 			log_warn("list: %s", one.err);
 			continue;
 		}

@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lib/log.h"
 #include "runtime/commands.h"
@@ -93,6 +94,22 @@ static int parse_globals(struct kvmc_ctx *ctx, int argc, char **argv,
 	return -1;
 }
 
+/* State paths are handed to the VMM and the shims, which do not share our
+ * working directory: a relative --root is made absolute once, here. */
+static int absolute_root(struct kvmc_ctx *ctx, char *buf, size_t len)
+{
+	char cwd[4096];
+
+	if (ctx->root[0] == '/')
+		return 0;
+	if (!getcwd(cwd, sizeof(cwd)) ||
+	    snprintf(buf, len, "%s/%s", cwd, ctx->root) >= (int)len)
+		return kvmc_err(ctx, ENAMETOOLONG, "--root: %s: cannot make it absolute",
+				ctx->root);
+	ctx->root = buf;
+	return 0;
+}
+
 /* The error goes to the log (json for containerd, which shows the last
  * error line) and, when the log is a file, to stderr as well for people. */
 static void report(const struct kvmc_ctx *ctx, FILE *logf)
@@ -106,6 +123,7 @@ int main(int argc, char **argv)
 {
 	struct kvmc_ctx ctx = { .root = KVMC_DEFAULT_ROOT };
 	const struct kvmc_command *cmd;
+	char root[8192];
 	bool version = false;
 	FILE *logf = NULL;
 	int rc;
@@ -113,6 +131,9 @@ int main(int argc, char **argv)
 	log_init("kvmc", stderr, false, LOG_INFO);
 	rc = parse_globals(&ctx, argc, argv, &version);
 	if (rc >= 0)
+		goto out;
+	rc = 1;
+	if (absolute_root(&ctx, root, sizeof(root)))
 		goto out;
 	if (ctx.log_path) {
 		logf = fopen(ctx.log_path, "ae");

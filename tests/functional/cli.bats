@@ -116,6 +116,14 @@ teardown() { kvmc_teardown; }
 	[[ $(head -n1 "$TMP/log") == *earlier* ]]
 }
 
+@test "a relative --root is taken from the working directory" {
+	cd "$TMP"
+	mkdir -p rel/c1
+	cp /dev/null rel/c1/state.json
+	run "$KVMC" --root rel state c1
+	[ "$output" = "kvmc: $TMP/rel/c1/state.json: not valid JSON" ]
+}
+
 @test "--log in a missing directory is named" {
 	run "$KVMC" --log /nonexistent/dir/log list
 	[ "$status" -eq 1 ]

@@ -113,10 +113,13 @@ status_of() {
 
 @test "list: a damaged container is reported and skipped" {
 	fake_state good "$SLEEPER" "$ST" "$SLEEPER" "$ST" true false
-	mkdir -p "$ROOT/broken"
+	mkdir -p "$ROOT/broken" "$ROOT/creating"
+	echo '[' > "$ROOT/broken/state.json"
 	run k list -q
 	[ "$status" -eq 0 ]
-	[[ $output == *'warning: list: container "broken" does not exist'* ]]
+	[[ $output == *"warning: list: $ROOT/broken/state.json: not valid JSON"* ]]
+	# A directory without state yet (create in progress) is not listed.
+	[[ $output != *creating* ]]
 	[[ ${lines[-1]} == good ]]
 }
 
