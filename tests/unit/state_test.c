@@ -10,7 +10,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "lib/json.h"
 #include "runtime/fsutil.h"
 #include "runtime/state.h"
 #include "tests/unit/unit.h"
@@ -224,125 +223,6 @@ START_TEST(test_atomic_save)
 }
 END_TEST
 
-static pid_t dead_pid(void)
-{
-	pid_t pid = fork();
-	int status;
-
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0)
-		_exit(0);
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-	return pid;
-}
-
-START_TEST(test_proc_liveness)
-{
-	struct kvmc_proc self, other;
-	char st = 0;
-	pid_t pid;
-
-	ck_assert_int_eq(state_proc_get(getpid(), &self), 0);
-	ck_assert(state_proc_alive(&self));
-	/* Same pid, another start time: the pid was reused. */
-	other = self;
-	other.start++;
-	ck_assert(!state_proc_alive(&other));
-	other.pid = dead_pid();
-	ck_assert(!state_proc_alive(&other));
-	ck_assert_int_eq(state_proc_get(other.pid, &other), -ESRCH);
-	other.pid = 0;
-	ck_assert(!state_proc_alive(&other));
-
-	/* A zombie has exited: it is not alive. */
-	pid = fork();
-	if (pid == 0)
-		_exit(0);
-	for (int i = 0; i < 1000 && st != 'Z'; i++) {
-		char path[64], buf[256];
-		FILE *f;
-
-		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-		f = fopen(path, "r");
-		if (f && fgets(buf, sizeof(buf), f))
-			st = strrchr(buf, ')')[2];
-		if (f)
-			fclose(f);
-		usleep(10000);
-	}
-	ck_assert_int_eq(st, 'Z');
-	ck_assert_int_eq(state_proc_get(pid, &other), -ESRCH);
-	waitpid(pid, NULL, 0);
-}
-END_TEST
-
-START_TEST(test_status)
-{
-	struct kvmc_state st;
-	struct kvmc_proc self, dead = { dead_pid(), 1 };
-
-	make("s", &st);
-	state_proc_get(getpid(), &self);
-	/* No shim yet: creating while create runs, stopped if it died. */
-	ck_assert_int_eq(state_status(&st), KVMC_CREATING);
-	st.creator = dead;
-	ck_assert_int_eq(state_status(&st), KVMC_STOPPED);
-	st.shim = self;
-	st.vmm = self;
-	ck_assert_int_eq(state_status(&st), KVMC_CREATED);
-	st.started = true;
-	ck_assert_int_eq(state_status(&st), KVMC_RUNNING);
-	st.paused = true;
-	ck_assert_int_eq(state_status(&st), KVMC_PAUSED);
-	st.paused = false;
-	st.vmm = dead;		/* the VM died under the container */
-	ck_assert_int_eq(state_status(&st), KVMC_STOPPED);
-	st.vmm = self;
-	st.shim = dead;		/* the process exited */
-	ck_assert_int_eq(state_status(&st), KVMC_STOPPED);
-	st.shim.pid = getpid();
-	st.shim.start = self.start + 1;	/* the shim's pid was reused */
-	ck_assert_int_eq(state_status(&st), KVMC_STOPPED);
-	ck_assert_str_eq(state_status_name(KVMC_PAUSED), "paused");
-	ck_assert_str_eq(state_status_name(KVMC_CREATING), "creating");
-	state_free(&st);
-}
-END_TEST
-
-START_TEST(test_runc_json)
-{
-	struct kvmc_state st;
-	struct json j;
-	char *text, *s;
-	int64_t pid;
-
-	make("j", &st);
-	state_proc_get(getpid(), &st.shim);
-	text = state_to_runc_json(&st, KVMC_RUNNING);
-	ck_assert_ptr_nonnull(text);
-	ck_assert_int_eq(json_parse(&j, text, strlen(text), NULL), 0);
-	ck_assert(json_eq(&j, json_get(&j, 0, "ociVersion"), OCI_VERSION));
-	ck_assert(json_eq(&j, json_get(&j, 0, "id"), "j"));
-	ck_assert(json_eq(&j, json_get(&j, 0, "status"), "running"));
-	ck_assert(json_eq(&j, json_get(&j, 0, "bundle"), "/bundle"));
-	ck_assert(json_eq(&j, json_get(&j, 0, "rootfs"), "/bundle/rootfs"));
-	ck_assert(json_eq(&j, json_get(&j, 0, "created"), st.created));
-	ck_assert(json_eq(&j, json_get(&j, json_get(&j, 0, "annotations"), "k"), "v"));
-	ck_assert_int_eq(json_string(&j, json_get(&j, 0, "owner"), &s), 0);
-	ck_assert_str_eq(s, st.owner);
-	free(s);
-	ck_assert_int_eq(json_int64(&j, json_get(&j, 0, "pid"), &pid), 0);
-	ck_assert_int_eq(pid, getpid());
-	json_free(&j);
-	free(text);
-	/* Stopped: pid 0, as runc. */
-	text = state_to_runc_json(&st, KVMC_STOPPED);
-	ck_assert_ptr_nonnull(strstr(text, "\"pid\":0,"));
-	free(text);
-	state_free(&st);
-}
-END_TEST
-
 START_TEST(test_list_and_remove)
 {
 	struct kvmc_state st;
@@ -426,9 +306,6 @@ static Suite *state_suite(void)
 	tcase_add_test(tc, test_root_created);
 	tcase_add_test(tc, test_corrupt);
 	tcase_add_test(tc, test_atomic_save);
-	tcase_add_test(tc, test_proc_liveness);
-	tcase_add_test(tc, test_status);
-	tcase_add_test(tc, test_runc_json);
 	tcase_add_test(tc, test_list_and_remove);
 	tcase_add_test(tc, test_lock);
 	suite_add_tcase(s, tc);
