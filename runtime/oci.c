@@ -24,13 +24,12 @@ static bool version_ok(const char *v)
 }
 
 static int parse_mount(struct oci_parser *p, int t, const char *path,
-		       struct oci_mount *m)
+		       void *elem)
 {
+	struct oci_mount *m = elem;
 	int ret, arr, n;
 	char sub[OCI_PATH_MAX];
 
-	if (!json_is_object(p->j, t))
-		return oci_fail(p, path, "expected an object");
 	if ((ret = oci_get_path(p, t, path, "destination", true, &m->destination)) ||
 	    (ret = oci_get_string(p, t, path, "type", false, &m->type)) ||
 	    (ret = oci_get_string(p, t, path, "source", false, &m->source)) ||
@@ -49,37 +48,15 @@ static int parse_mount(struct oci_parser *p, int t, const char *path,
 	return 0;
 }
 
-static int parse_mounts(struct oci_parser *p, int root, struct oci_config *c)
-{
-	char el[OCI_PATH_MAX];
-	int t, n, k, ret;
-
-	ret = oci_get_array(p, root, "", "mounts", &t, &n);
-	if (ret || t < 0 || !n)
-		return ret;
-	c->mounts = calloc((size_t)n, sizeof(*c->mounts));
-	if (!c->mounts)
-		return oci_nomem(p);
-	for (k = json_first(p->j, t); c->n_mounts < (size_t)n;
-	     k = json_skip(p->j, k)) {
-		oci_path_index(el, "mounts", c->n_mounts);
-		ret = parse_mount(p, k, el, &c->mounts[c->n_mounts++]);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
 static int parse_hook(struct oci_parser *p, int t, const char *path,
-		      struct oci_hook *h)
+		      void *elem)
 {
+	struct oci_hook *h = elem;
 	char sub[OCI_PATH_MAX];
 	bool has;
 	int64_t timeout;
 	int ret;
 
-	if (!json_is_object(p->j, t))
-		return oci_fail(p, path, "expected an object");
 	if ((ret = oci_get_path(p, t, path, "path", true, &h->path)) ||
 	    (ret = oci_get_strv(p, t, path, "args", &h->args)) ||
 	    (ret = oci_get_strv(p, t, path, "env", &h->env)) ||
@@ -96,23 +73,23 @@ static int parse_hook(struct oci_parser *p, int t, const char *path,
 static int parse_hook_list(struct oci_parser *p, int obj, const char *key,
 			   struct oci_hooks_list *list)
 {
-	char sub[OCI_PATH_MAX], el[OCI_PATH_MAX];
-	int t, n, k, ret;
+	void *items;
+	int ret = oci_get_object_array(p, obj, "hooks", key,
+				       sizeof(*list->items), &items, &list->n,
+				       parse_hook);
 
-	ret = oci_get_array(p, obj, "hooks", key, &t, &n);
-	if (ret || t < 0 || !n)
-		return ret;
-	oci_path(sub, "hooks", key);
-	list->items = calloc((size_t)n, sizeof(*list->items));
-	if (!list->items)
-		return oci_nomem(p);
-	for (k = json_first(p->j, t); list->n < (size_t)n; k = json_skip(p->j, k)) {
-		oci_path_index(el, sub, list->n);
-		ret = parse_hook(p, k, el, &list->items[list->n++]);
-		if (ret)
-			return ret;
-	}
-	return 0;
+	list->items = items;
+	return ret;
+}
+
+static int parse_mounts(struct oci_parser *p, struct oci_config *c)
+{
+	void *items;
+	int ret = oci_get_object_array(p, 0, "", "mounts", sizeof(*c->mounts),
+				       &items, &c->n_mounts, parse_mount);
+
+	c->mounts = items;
+	return ret;
 }
 
 static int parse_hooks(struct oci_parser *p, int root, struct oci_hooks *h)
@@ -181,7 +158,7 @@ static int parse_config(struct oci_parser *p, const char *bundle,
 	    (ret = oci_get_string(p, 0, "", "hostname", false, &c->hostname)) ||
 	    (ret = oci_get_string(p, 0, "", "domainname", false,
 				  &c->domainname)) ||
-	    (ret = parse_mounts(p, 0, c)) ||
+	    (ret = parse_mounts(p, c)) ||
 	    (ret = parse_hooks(p, 0, &c->hooks)) ||
 	    (ret = oci_get_map(p, 0, "", "annotations", &c->annotations)))
 		return ret;
@@ -198,18 +175,12 @@ int oci_config_parse(const char *buf, size_t len, const char *name,
 	struct oci_parser p = { .name = name, .err = err, .errlen = errlen };
 	struct oci_config *c;
 	struct json j;
-	size_t off = 0;
 	int ret;
 
 	*out = NULL;
-	ret = json_parse(&j, buf, len, &off);
-	if (ret == -ENOMEM)
-		return oci_nomem(&p);
-	if (ret) {
-		snprintf(err, errlen, "%s: not valid JSON (at byte %zu)", name, off);
-		return -EINVAL;
-	}
-	p.j = &j;
+	ret = oci_parser_open(&p, &j, buf, len);
+	if (ret)
+		return ret;
 	c = calloc(1, sizeof(*c));
 	ret = c ? parse_config(&p, bundle, c) : oci_nomem(&p);
 	json_free(&j);
@@ -304,18 +275,12 @@ int oci_process_parse(const char *buf, size_t len, const char *name,
 	struct oci_parser p = { .name = name, .err = err, .errlen = errlen };
 	struct oci_process *proc;
 	struct json j;
-	size_t off = 0;
 	int ret;
 
 	*out = NULL;
-	ret = json_parse(&j, buf, len, &off);
-	if (ret == -ENOMEM)
-		return oci_nomem(&p);
-	if (ret) {
-		snprintf(err, errlen, "%s: not valid JSON (at byte %zu)", name, off);
-		return -EINVAL;
-	}
-	p.j = &j;
+	ret = oci_parser_open(&p, &j, buf, len);
+	if (ret)
+		return ret;
 	proc = calloc(1, sizeof(*proc));
 	ret = proc ? oci_parse_process(&p, 0, "", proc) : oci_nomem(&p);
 	json_free(&j);

@@ -21,14 +21,13 @@ const char *oci_ns_name(enum oci_ns_type type)
 }
 
 static int parse_namespace(struct oci_parser *p, int t, const char *path,
-			   struct oci_namespace *ns)
+			   void *elem)
 {
+	struct oci_namespace *ns = elem;
 	char sub[OCI_PATH_MAX];
 	char *type = NULL;
 	int i, ret;
 
-	if (!json_is_object(p->j, t))
-		return oci_fail(p, path, "expected an object");
 	ret = oci_get_string(p, t, path, "type", true, &type);
 	if (ret)
 		return ret;
@@ -53,28 +52,23 @@ static int parse_namespaces(struct oci_parser *p, int obj, const char *path,
 			    struct oci_linux *lx)
 {
 	char sub[OCI_PATH_MAX], el[OCI_PATH_MAX];
-	int t, n, k, ret;
+	void *items;
+	int ret;
 
-	ret = oci_get_array(p, obj, path, "namespaces", &t, &n);
-	if (ret || t < 0 || !n)
+	ret = oci_get_object_array(p, obj, path, "namespaces",
+				   sizeof(*lx->namespaces), &items,
+				   &lx->n_namespaces, parse_namespace);
+	lx->namespaces = items;
+	if (ret)
 		return ret;
 	oci_path(sub, path, "namespaces");
-	lx->namespaces = calloc((size_t)n, sizeof(*lx->namespaces));
-	if (!lx->namespaces)
-		return oci_nomem(p);
-	for (k = json_first(p->j, t); lx->n_namespaces < (size_t)n;
-	     k = json_skip(p->j, k)) {
-		struct oci_namespace *ns = &lx->namespaces[lx->n_namespaces++];
-
-		oci_path_index(el, sub, lx->n_namespaces - 1);
-		ret = parse_namespace(p, k, el, ns);
-		if (ret)
-			return ret;
-		for (size_t i = 0; i + 1 < lx->n_namespaces; i++)
-			if (lx->namespaces[i].type == ns->type)
+	for (size_t i = 1; i < lx->n_namespaces; i++)
+		for (size_t k = 0; k < i; k++)
+			if (lx->namespaces[k].type == lx->namespaces[i].type) {
+				oci_path_index(el, sub, i);
 				return oci_fail(p, el, "%s namespace listed twice",
-						ns_names[ns->type]);
-	}
+						ns_names[lx->namespaces[i].type]);
+			}
 	return 0;
 }
 

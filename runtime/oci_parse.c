@@ -27,6 +27,23 @@ int oci_nomem(struct oci_parser *p)
 	return oci_fail(p, "", "out of memory");
 }
 
+int oci_parser_open(struct oci_parser *p, struct json *j, const char *buf,
+		    size_t len)
+{
+	size_t off = 0;
+	int ret = json_parse(j, buf, len, &off);
+
+	if (ret == -ENOMEM)
+		return oci_nomem(p);
+	if (ret) {
+		snprintf(p->err, p->errlen, "%s: not valid JSON (at byte %zu)",
+			 p->name, off);
+		return -EINVAL;
+	}
+	p->j = j;
+	return 0;
+}
+
 /* Paths only come from keys kvmc knows and array indexes, but a member
  * name inside a map is the document's: a too-long path ends in "...". */
 static void mark_truncated(char *buf, int n)
@@ -203,6 +220,36 @@ int oci_get_uint64(struct oci_parser *p, int obj, const char *parent,
 	}
 	oci_path(path, parent, key);
 	return oci_fail(p, path, "expected an unsigned 64-bit integer");
+}
+
+int oci_get_object_array(struct oci_parser *p, int obj, const char *parent,
+			 const char *key, size_t size, void **items, size_t *n,
+			 oci_elem_fn fn)
+{
+	char path[OCI_PATH_MAX], el[OCI_PATH_MAX];
+	int t, count, k, ret;
+	char *v;
+
+	*items = NULL;
+	*n = 0;
+	ret = oci_get_array(p, obj, parent, key, &t, &count);
+	if (ret || t < 0 || !count)
+		return ret;
+	oci_path(path, parent, key);
+	v = calloc((size_t)count, size);
+	if (!v)
+		return oci_nomem(p);
+	*items = v;
+	for (k = json_first(p->j, t); *n < (size_t)count; k = json_skip(p->j, k)) {
+		oci_path_index(el, path, *n);
+		if (!json_is_object(p->j, k))
+			return oci_fail(p, el, "expected an object");
+		ret = fn(p, k, el, v + *n * size);
+		++*n;
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 int oci_get_strv(struct oci_parser *p, int obj, const char *parent,

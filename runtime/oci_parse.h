@@ -25,6 +25,11 @@ int oci_fail(struct oci_parser *p, const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int oci_nomem(struct oci_parser *p);
 
+/* Parses buf into j for p (p->j = j), or fails with "NAME: not valid JSON
+ * (at byte N)".  The caller json_free()s j after a success. */
+int oci_parser_open(struct oci_parser *p, struct json *j, const char *buf,
+		    size_t len);
+
 /* "parent.key" (or "key" when parent is empty), and "parent[i]". */
 void oci_path(char *buf, const char *parent, const char *key);
 void oci_path_index(char *buf, const char *parent, size_t i);
@@ -52,6 +57,14 @@ int oci_get_int64(struct oci_parser *p, int obj, const char *parent,
 		  const char *key, bool *present, int64_t *out);
 int oci_get_uint64(struct oci_parser *p, int obj, const char *parent,
 		   const char *key, bool *present, uint64_t *out);
+/* An array of objects: *items gets n elements of size bytes (zeroed), each
+ * parsed by fn with its path "parent.key[i]".  *n counts the elements
+ * handed to fn, so that on failure the caller frees exactly those. */
+typedef int (*oci_elem_fn)(struct oci_parser *p, int tok, const char *path,
+			   void *elem);
+int oci_get_object_array(struct oci_parser *p, int obj, const char *parent,
+			 const char *key, size_t size, void **items, size_t *n,
+			 oci_elem_fn fn);
 int oci_get_strv(struct oci_parser *p, int obj, const char *parent,
 		 const char *key, struct oci_strv *out);
 int oci_get_map(struct oci_parser *p, int obj, const char *parent,

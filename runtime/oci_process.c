@@ -83,15 +83,14 @@ static int parse_caps(struct oci_parser *p, int obj, const char *path,
 }
 
 static int parse_rlimit(struct oci_parser *p, int t, const char *path,
-			struct oci_rlimit *rl)
+			void *elem)
 {
+	struct oci_rlimit *rl = elem;
 	bool has_soft, has_hard;
 	char sub[OCI_PATH_MAX];
 	size_t i;
 	int ret;
 
-	if (!json_is_object(p->j, t))
-		return oci_fail(p, path, "expected an object");
 	ret = oci_get_string(p, t, path, "type", true, &rl->type);
 	if (ret)
 		return ret;
@@ -122,27 +121,23 @@ static int parse_rlimits(struct oci_parser *p, int obj, const char *path,
 			 struct oci_process *proc)
 {
 	char sub[OCI_PATH_MAX], el[OCI_PATH_MAX];
-	int t, n, k, ret;
+	void *items;
+	int ret;
 
-	ret = oci_get_array(p, obj, path, "rlimits", &t, &n);
-	if (ret || t < 0 || !n)
+	ret = oci_get_object_array(p, obj, path, "rlimits",
+				   sizeof(*proc->rlimits), &items,
+				   &proc->n_rlimits, parse_rlimit);
+	proc->rlimits = items;
+	if (ret)
 		return ret;
 	oci_path(sub, path, "rlimits");
-	proc->rlimits = calloc((size_t)n, sizeof(*proc->rlimits));
-	if (!proc->rlimits)
-		return oci_nomem(p);
-	for (k = json_first(p->j, t); proc->n_rlimits < (size_t)n;
-	     k = json_skip(p->j, k)) {
-		struct oci_rlimit *rl = &proc->rlimits[proc->n_rlimits++];
-
-		oci_path_index(el, sub, proc->n_rlimits - 1);
-		ret = parse_rlimit(p, k, el, rl);
-		if (ret)
-			return ret;
-		for (size_t i = 0; i + 1 < proc->n_rlimits; i++)
-			if (proc->rlimits[i].resource == rl->resource)
-				return oci_fail(p, el, "%s set twice", rl->type);
-	}
+	for (size_t i = 1; i < proc->n_rlimits; i++)
+		for (size_t k = 0; k < i; k++)
+			if (proc->rlimits[k].resource == proc->rlimits[i].resource) {
+				oci_path_index(el, sub, i);
+				return oci_fail(p, el, "%s set twice",
+						proc->rlimits[i].type);
+			}
 	return 0;
 }
 

@@ -1,10 +1,9 @@
-/* Container state directories and state.json: create, save, load, lock,
- * list, remove.  Status derivation is in state_status.c. */
+/* Container state directories: create, save, load, lock, list, remove.
+ * The JSON is in state_json.c, the status derivation in state_status.c. */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +13,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lib/json.h"
 #include "runtime/fsutil.h"
 #include "runtime/state.h"
 
@@ -233,32 +231,9 @@ fail:
 	return ret;
 }
 
-static void put_proc(struct jbuf *b, const char *key, const struct kvmc_proc *p)
-{
-	jb_key(b, key);
-	jb_obj_begin(b);
-	jb_key(b, "pid");
-	jb_int(b, p->pid);
-	jb_key(b, "start");
-	jb_uint(b, p->start);
-	jb_obj_end(b);
-}
-
-static void put_map(struct jbuf *b, const char *key, const struct oci_map *m)
-{
-	jb_key(b, key);
-	jb_obj_begin(b);
-	for (size_t i = 0; i < m->n; i++) {
-		jb_key(b, m->items[i].key);
-		jb_str(b, m->items[i].value);
-	}
-	jb_obj_end(b);
-}
-
 int state_save(struct kvmc_ctx *ctx, const struct kvmc_state *st)
 {
 	char path[4096];
-	struct jbuf b;
 	size_t len;
 	char *text;
 	int ret;
@@ -266,29 +241,7 @@ int state_save(struct kvmc_ctx *ctx, const struct kvmc_state *st)
 	ret = state_path(ctx, st->id, STATE_FILE, path, sizeof(path));
 	if (ret)
 		return ret;
-	jb_init(&b);
-	jb_obj_begin(&b);
-	jb_key(&b, "id");
-	jb_str(&b, st->id);
-	jb_key(&b, "bundle");
-	jb_str(&b, st->bundle ? st->bundle : "");
-	jb_key(&b, "rootfs");
-	jb_str(&b, st->rootfs ? st->rootfs : "");
-	jb_key(&b, "created");
-	jb_str(&b, st->created);
-	jb_key(&b, "owner");
-	jb_str(&b, st->owner ? st->owner : "");
-	put_proc(&b, "creator", &st->creator);
-	put_proc(&b, "shim", &st->shim);
-	put_proc(&b, "vmm", &st->vmm);
-	jb_key(&b, "started");
-	jb_bool(&b, st->started);
-	jb_key(&b, "paused");
-	jb_bool(&b, st->paused);
-	put_map(&b, "annotations", &st->annotations);
-	put_map(&b, "kvmc", &st->extra);
-	jb_obj_end(&b);
-	text = jb_finish(&b, &len);
+	text = state_encode(st, &len);
 	if (!text)
 		return kvmc_err(ctx, ENOMEM, "%s: encoding failed", path);
 	ret = fs_write_atomic(path, text, len, 0600);
@@ -298,89 +251,10 @@ int state_save(struct kvmc_ctx *ctx, const struct kvmc_state *st)
 	return 0;
 }
 
-static int get_str(const struct json *j, const char *key, char **out)
-{
-	int t = json_get(j, 0, key);
-
-	return t < 0 ? -EINVAL : json_string(j, t, out);
-}
-
-static int get_bool(const struct json *j, const char *key, bool *out)
-{
-	int t = json_get(j, 0, key);
-
-	return t < 0 ? -EINVAL : json_bool(j, t, out);
-}
-
-static int get_proc(const struct json *j, const char *key, struct kvmc_proc *p)
-{
-	int t = json_get(j, 0, key);
-	int64_t pid;
-
-	if (t < 0 || json_int64(j, json_get(j, t, "pid"), &pid) ||
-	    pid < 0 || pid > INT32_MAX ||
-	    json_uint64(j, json_get(j, t, "start"), &p->start))
-		return -EINVAL;
-	p->pid = (pid_t)pid;
-	return 0;
-}
-
-static int get_map(const struct json *j, const char *key, struct oci_map *m)
-{
-	int t = json_get(j, 0, key), n, k;
-
-	if (t < 0 || !json_is_object(j, t))
-		return -EINVAL;
-	n = json_size(j, t);
-	m->items = n ? calloc((size_t)n, sizeof(*m->items)) : NULL;
-	if (n && !m->items)
-		return -ENOMEM;
-	for (k = json_first(j, t); n--; k = json_skip(j, k)) {
-		struct oci_kv *kv = &m->items[m->n++];
-
-		if (json_string(j, k, &kv->key) ||
-		    json_string(j, k + 1, &kv->value))
-			return -EINVAL;
-	}
-	return 0;
-}
-
-static int parse_state(const struct json *j, struct kvmc_state *st,
-		       const char **field)
-{
-	char *s = NULL;
-	bool ok;
-
-#define NEED(name, expr) do { *field = name; if (expr) return -EINVAL; } while (0)
-	NEED("id", get_str(j, "id", &s));
-	ok = strlen(s) <= KVMC_ID_MAX;
-	snprintf(st->id, sizeof(st->id), "%s", s);
-	free(s);
-	NEED("id", !ok);
-	NEED("created", get_str(j, "created", &s));
-	ok = strlen(s) < sizeof(st->created);
-	snprintf(st->created, sizeof(st->created), "%s", s);
-	free(s);
-	NEED("created", !ok);
-	NEED("bundle", get_str(j, "bundle", &st->bundle));
-	NEED("rootfs", get_str(j, "rootfs", &st->rootfs));
-	NEED("owner", get_str(j, "owner", &st->owner));
-	NEED("creator", get_proc(j, "creator", &st->creator));
-	NEED("shim", get_proc(j, "shim", &st->shim));
-	NEED("vmm", get_proc(j, "vmm", &st->vmm));
-	NEED("started", get_bool(j, "started", &st->started));
-	NEED("paused", get_bool(j, "paused", &st->paused));
-	NEED("annotations", get_map(j, "annotations", &st->annotations));
-	NEED("kvmc", get_map(j, "kvmc", &st->extra));
-#undef NEED
-	return 0;
-}
-
 int state_load(struct kvmc_ctx *ctx, const char *id, struct kvmc_state *st)
 {
 	char path[4096];
 	const char *field = "";
-	struct json j;
 	char *text;
 	size_t len;
 	int ret;
@@ -397,18 +271,14 @@ int state_load(struct kvmc_ctx *ctx, const char *id, struct kvmc_state *st)
 		return not_exist(ctx, id);
 	if (ret)
 		return kvmc_err(ctx, ret, "reading %s: %s", path, strerror(-ret));
-	ret = json_parse(&j, text, len, NULL);
-	if (ret) {
-		free(text);
-		return kvmc_err(ctx, EIO, "%s: not valid JSON", path);
-	}
-	ret = parse_state(&j, st, &field);
-	json_free(&j);
+	ret = state_decode(text, len, st, &field);
 	free(text);
-	if (ret) {
-		state_free(st);
+	if (ret == -ENOMEM)
+		return kvmc_err(ctx, ENOMEM, "out of memory");
+	if (ret && !field[0])
+		return kvmc_err(ctx, EIO, "%s: not valid JSON", path);
+	if (ret)
 		return kvmc_err(ctx, EIO, "%s: %s: missing or invalid", path, field);
-	}
 	if (strcmp(st->id, id)) {
 		state_free(st);
 		return kvmc_err(ctx, EIO, "%s: id: does not match the directory", path);

@@ -87,6 +87,11 @@ void state_unlock(int lockfd);
 
 enum kvmc_status state_status(const struct kvmc_state *st);
 const char *state_status_name(enum kvmc_status s);
+/* state.json's text (malloc'd, *len its length), and back: decode returns
+ * -EINVAL naming the bad member in *field ("" when the text is not JSON). */
+char *state_encode(const struct kvmc_state *st, size_t *len);
+int state_decode(const char *text, size_t len, struct kvmc_state *st,
+		 const char **field);
 /* runc's `state` JSON (malloc'd) for st with status s. */
 char *state_to_runc_json(const struct kvmc_state *st, enum kvmc_status s);
 

@@ -4,9 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/json.h"
 #include "runtime/fsutil.h"
-#include "runtime/oci.h"
 #include "runtime/state.h"
 
 /* Field 3 (state) and field 22 (starttime) of /proc/PID/stat.  The comm
@@ -82,40 +80,4 @@ const char *state_status_name(enum kvmc_status s)
 
 	return (unsigned int)s < sizeof(names) / sizeof(names[0]) ? names[s]
 								   : "unknown";
-}
-
-char *state_to_runc_json(const struct kvmc_state *st, enum kvmc_status s)
-{
-	struct jbuf b;
-
-	jb_init(&b);
-	jb_obj_begin(&b);
-	jb_key(&b, "ociVersion");
-	jb_str(&b, OCI_VERSION);
-	jb_key(&b, "id");
-	jb_str(&b, st->id);
-	jb_key(&b, "pid");
-	/* As runc: no pid once stopped (it may already name another process). */
-	jb_int(&b, s == KVMC_STOPPED ? 0 : st->shim.pid);
-	jb_key(&b, "status");
-	jb_str(&b, state_status_name(s));
-	jb_key(&b, "bundle");
-	jb_str(&b, st->bundle ? st->bundle : "");
-	jb_key(&b, "rootfs");
-	jb_str(&b, st->rootfs ? st->rootfs : "");
-	jb_key(&b, "created");
-	jb_str(&b, st->created);
-	if (st->annotations.n) {
-		jb_key(&b, "annotations");
-		jb_obj_begin(&b);
-		for (size_t i = 0; i < st->annotations.n; i++) {
-			jb_key(&b, st->annotations.items[i].key);
-			jb_str(&b, st->annotations.items[i].value);
-		}
-		jb_obj_end(&b);
-	}
-	jb_key(&b, "owner");
-	jb_str(&b, st->owner ? st->owner : "");
-	jb_obj_end(&b);
-	return jb_finish(&b, NULL);
 }

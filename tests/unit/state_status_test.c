@@ -6,7 +6,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "lib/json.h"
 #include "runtime/state.h"
 #include "tests/unit/unit.h"
 
@@ -94,49 +93,6 @@ START_TEST(test_status)
 }
 END_TEST
 
-START_TEST(test_runc_json)
-{
-	struct oci_kv kv[] = { { "k", "v" } };
-	struct kvmc_state st = {
-		.id = "j", .bundle = "/bundle", .rootfs = "/bundle/rootfs",
-		.created = "2026-01-02T03:04:05.000000006Z", .owner = "root",
-		.annotations = { kv, 1 },
-	};
-	struct json j;
-	char *text, *s;
-	int64_t pid;
-
-	state_proc_get(getpid(), &st.shim);
-	text = state_to_runc_json(&st, KVMC_RUNNING);
-	ck_assert_ptr_nonnull(text);
-	ck_assert_int_eq(json_parse(&j, text, strlen(text), NULL), 0);
-	ck_assert(json_eq(&j, json_get(&j, 0, "ociVersion"), OCI_VERSION));
-	ck_assert(json_eq(&j, json_get(&j, 0, "id"), "j"));
-	ck_assert(json_eq(&j, json_get(&j, 0, "status"), "running"));
-	ck_assert(json_eq(&j, json_get(&j, 0, "bundle"), "/bundle"));
-	ck_assert(json_eq(&j, json_get(&j, 0, "rootfs"), "/bundle/rootfs"));
-	ck_assert(json_eq(&j, json_get(&j, 0, "created"), st.created));
-	ck_assert(json_eq(&j, json_get(&j, json_get(&j, 0, "annotations"), "k"), "v"));
-	ck_assert_int_eq(json_string(&j, json_get(&j, 0, "owner"), &s), 0);
-	ck_assert_str_eq(s, st.owner);
-	free(s);
-	ck_assert_int_eq(json_int64(&j, json_get(&j, 0, "pid"), &pid), 0);
-	ck_assert_int_eq(pid, getpid());
-	json_free(&j);
-	free(text);
-	/* Stopped: pid 0, as runc. */
-	text = state_to_runc_json(&st, KVMC_STOPPED);
-	ck_assert_ptr_nonnull(strstr(text, "\"pid\":0,"));
-	free(text);
-	/* No annotations: the member is left out, as runc does. */
-	st.annotations.n = 0;
-	text = state_to_runc_json(&st, KVMC_CREATED);
-	ck_assert_ptr_null(strstr(text, "annotations"));
-	ck_assert_ptr_nonnull(strstr(text, "\"status\":\"created\""));
-	free(text);
-}
-END_TEST
-
 static Suite *state_status_suite(void)
 {
 	Suite *s = suite_create("state_status");
@@ -145,7 +101,6 @@ static Suite *state_status_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_proc_liveness);
 	tcase_add_test(tc, test_status);
-	tcase_add_test(tc, test_runc_json);
 	suite_add_tcase(s, tc);
 	return s;
 }
