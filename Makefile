@@ -130,7 +130,7 @@ tools: $(TOOLS)
 check-unit: $(UNIT_TESTS)
 	$(Q)tests/unit/run $(B)/results/unit.log $(UNIT_TESTS)
 
-check-functional: bins
+check-functional: bins tools
 	$(Q)tests/functional/run $(B)/results/functional.log
 
 check-integration: all
