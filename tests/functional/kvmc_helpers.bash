@@ -50,8 +50,11 @@ fake_state() {
 	EOF
 }
 
-# Whether a lifecycle command exists yet (the placeholders fail so).
+# Whether a lifecycle command exists yet (the placeholders fail so).  The
+# probe is an invalid id from an empty directory: it can start nothing.
 implemented() {
-	run "$KVMC" --root "$TMP/probe" "$1" probe-id
+	mkdir -p "$TMP/probe"
+	run bash -c 'cd "$1" && "$2" --root "$1/root" "$3" bad/id' _ \
+		"$TMP/probe" "$KVMC" "$1"
 	[[ $output != *"$1: not implemented"* ]]
 }
