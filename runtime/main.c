@@ -112,8 +112,12 @@ static int absolute_root(struct kvmc_ctx *ctx, char *buf, size_t len)
 
 /* The error goes to the log (json for containerd, which shows the last
  * error line) and, when the log is a file, to stderr as well for people. */
-static void report(const struct kvmc_ctx *ctx, FILE *logf)
+static void report(struct kvmc_ctx *ctx, FILE *logf)
 {
+	/* One line, whatever an argument or a file quoted in it held. */
+	for (char *c = ctx->err; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
 	log_error("%s", ctx->err);
 	if (logf)
 		fprintf(stderr, "kvmc: %s\n", ctx->err);

@@ -19,6 +19,11 @@ int oci_fail(struct oci_parser *p, const char *path, const char *fmt, ...)
 		snprintf(p->err, p->errlen, "%s: %s: %s", p->name, path, msg);
 	else
 		snprintf(p->err, p->errlen, "%s: %s", p->name, msg);
+	/* Values and member names are quoted from the document: keep the
+	 * error one printable line whatever they hold. */
+	for (char *c = p->err; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
 	return strcmp(msg, "out of memory") ? -EINVAL : -ENOMEM;
 }
 

@@ -33,6 +33,12 @@ status_of() {
 	done
 }
 
+@test "an error quoting an argument stays one line" {
+	run k state $'a\nb'
+	[ "$status" -eq 1 ]
+	[ "$output" = "kvmc: invalid container id 'a?b': expected [A-Za-z0-9][A-Za-z0-9_.-]*" ]
+}
+
 @test "state: runc's JSON for a running container" {
 	fake_state c1 "$SLEEPER" "$ST" "$SLEEPER" "$ST" true false
 	run k state c1

@@ -98,6 +98,8 @@ static const struct {
 	{ P(",\"env\":[\"A=1\",\"NOEQUALS\"]"),
 	  "config.json: process.env[1]: expected KEY=VALUE, got 'NOEQUALS'" },
 	{ P(",\"env\":[\"=v\"]"), "config.json: process.env[0]: expected KEY=VALUE, got '=v'" },
+	/* Quoted values stay on one line. */
+	{ P(",\"env\":[\"A\\nB\"]"), "config.json: process.env[0]: expected KEY=VALUE, got 'A?B'" },
 	{ P(",\"env\":{}"), "config.json: process.env: expected an array of strings" },
 	{ P(",\"capabilities\":[\"CAP_KILL\"]"),
 	  "config.json: process.capabilities: expected an object" },
