@@ -117,6 +117,41 @@ START_TEST(test_decode_errors)
 }
 END_TEST
 
+/* Whatever a damaged state.json holds, decoding fails cleanly or yields a
+ * complete state (ASan and LeakSanitizer watch). */
+START_TEST(test_mutations)
+{
+	struct oci_kv ann[] = { { "a", "1" } };
+	struct kvmc_state st = {
+		.id = "x", .bundle = "/b", .rootfs = "/b/r",
+		.created = "2026-01-02T03:04:05.000000006Z", .owner = "me",
+		.shim = { 3, 4 }, .annotations = { ann, 1 },
+	};
+	unsigned int seed = 7;
+	size_t len;
+	char *base = state_encode(&st, &len), *buf = malloc(len + 1);
+
+	for (int i = 0; i < 20000; i++) {
+		struct kvmc_state back;
+		const char *field;
+		size_t at = (size_t)rand_r(&seed) % len, n = len;
+
+		memcpy(buf, base, len);
+		if (rand_r(&seed) % 2)
+			buf[at] = "{}[]\",:0a-"[rand_r(&seed) % 11];
+		else
+			n = at;
+		if (state_decode(buf, n, &back, &field) == 0) {
+			ck_assert_ptr_nonnull(back.bundle);
+			ck_assert_ptr_nonnull(back.owner);
+			state_free(&back);
+		}
+	}
+	free(buf);
+	free(base);
+}
+END_TEST
+
 static Suite *state_json_suite(void)
 {
 	Suite *s = suite_create("state_json");
@@ -125,6 +160,7 @@ static Suite *state_json_suite(void)
 	tcase_add_test(tc, test_runc_json);
 	tcase_add_test(tc, test_roundtrip);
 	tcase_add_test(tc, test_decode_errors);
+	tcase_add_test(tc, test_mutations);
 	suite_add_tcase(s, tc);
 	return s;
 }
