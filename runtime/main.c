@@ -142,7 +142,6 @@ int main(int argc, char **argv)
 	if (ctx.log_path) {
 		logf = fopen(ctx.log_path, "ae");
 		if (!logf) {
-			rc = 1;
 			kvmc_err(&ctx, errno, "--log: %s: %s", ctx.log_path,
 				 strerror(errno));
 			goto out;

@@ -98,10 +98,10 @@ static int mkdir_root(struct kvmc_ctx *ctx)
 		return kvmc_err(ctx, ENAMETOOLONG, "--root: path too long");
 	/* mkdir -p: each component, tolerating the ones that exist. */
 	for (p = path + 1; ; p++) {
-		if (*p && *p != '/')
-			continue;
 		char c = *p;
 
+		if (c && c != '/')
+			continue;
 		*p = '\0';
 		if (mkdir(path, 0711) && errno != EEXIST)
 			return kvmc_err(ctx, errno, "--root: creating %s: %s", path,
