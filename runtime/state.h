@@ -107,5 +107,9 @@ int state_extra_set(struct kvmc_state *st, const char *key, const char *value);
 int state_proc_get(pid_t pid, struct kvmc_proc *out);
 /* Still the same process (not a zombie, not a reused pid)? */
 bool state_proc_alive(const struct kvmc_proc *p);
+/* Sends sig to p only if it is still the recorded process: the pid is
+ * pinned with a pidfd before its start time is checked, so a reused pid is
+ * never signalled.  0, -ESRCH when it is gone, or a negative errno. */
+int state_proc_signal(const struct kvmc_proc *p, int sig);
 
 #endif

@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "runtime/fsutil.h"
 #include "runtime/state.h"
@@ -54,6 +56,24 @@ bool state_proc_alive(const struct kvmc_proc *p)
 	 * different start time means the pid now names another process. */
 	return p->pid > 0 && !state_proc_get(p->pid, &now) &&
 	       now.start == p->start;
+}
+
+int state_proc_signal(const struct kvmc_proc *p, int sig)
+{
+	int pidfd, ret = 0;
+
+	if (p->pid <= 0)
+		return -ESRCH;
+	pidfd = (int)syscall(SYS_pidfd_open, p->pid, 0);
+	if (pidfd < 0)
+		return -errno;
+	/* From here the pid cannot be reused: check it is still ours. */
+	if (!state_proc_alive(p))
+		ret = -ESRCH;
+	else if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0))
+		ret = -errno;
+	close(pidfd);
+	return ret;
 }
 
 enum kvmc_status state_status(const struct kvmc_state *st)

@@ -1,5 +1,6 @@
 /* unit-deps: runtime lib */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +94,31 @@ START_TEST(test_status)
 }
 END_TEST
 
+START_TEST(test_proc_signal)
+{
+	struct kvmc_proc child, stale;
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		pause();
+		_exit(0);
+	}
+	ck_assert_int_eq(state_proc_get(pid, &child), 0);
+	/* The same pid with another start time is not ours: untouched. */
+	stale = child;
+	stale.start++;
+	ck_assert_int_eq(state_proc_signal(&stale, SIGKILL), -ESRCH);
+	ck_assert(state_proc_alive(&child));
+	ck_assert_int_eq(state_proc_signal(&child, SIGKILL), 0);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	ck_assert_int_eq(state_proc_signal(&child, SIGKILL), -ESRCH);
+	stale.pid = 0;
+	ck_assert_int_eq(state_proc_signal(&stale, SIGKILL), -ESRCH);
+}
+END_TEST
+
 static Suite *state_status_suite(void)
 {
 	Suite *s = suite_create("state_status");
@@ -101,6 +127,7 @@ static Suite *state_status_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_proc_liveness);
 	tcase_add_test(tc, test_status);
+	tcase_add_test(tc, test_proc_signal);
 	suite_add_tcase(s, tc);
 	return s;
 }
