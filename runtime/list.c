@@ -52,30 +52,46 @@ static int parse_opts(struct kvmc_ctx *ctx, int argc, char **argv,
 	return -1;
 }
 
-static void print_table(struct kvmc_state *st, size_t n)
+/* Columns as wide as their widest cell, three spaces apart (runc's
+ * tabwriter layout). */
+static void print_table(const struct kvmc_state *st,
+			const enum kvmc_status *sts, size_t n)
 {
-	int w = 2;
+	static const char *const head[6] = {
+		"ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER",
+	};
+	char pid[24];
+	int w[6];
 
-	for (size_t i = 0; i < n; i++)
-		if ((int)strlen(st[i].id) > w)
-			w = (int)strlen(st[i].id);
-	printf("%-*s   %-8s %-9s %-40s %-30s %s\n", w, "ID", "PID", "STATUS",
-	       "BUNDLE", "CREATED", "OWNER");
+	for (int c = 0; c < 6; c++)
+		w[c] = (int)strlen(head[c]);
 	for (size_t i = 0; i < n; i++) {
-		enum kvmc_status s = state_status(&st[i]);
+		const char *cells[6] = { st[i].id, pid, state_status_name(sts[i]),
+					 st[i].bundle, st[i].created, st[i].owner };
 
-		printf("%-*s   %-8ld %-9s %-40s %-30s %s\n", w, st[i].id,
-		       s == KVMC_STOPPED ? 0L : (long)st[i].shim.pid,
-		       state_status_name(s), st[i].bundle, st[i].created,
-		       st[i].owner);
+		snprintf(pid, sizeof(pid), "%ld",
+			 sts[i] == KVMC_STOPPED ? 0L : (long)st[i].shim.pid);
+		for (int c = 0; c < 6; c++)
+			if ((int)strlen(cells[c]) > w[c])
+				w[c] = (int)strlen(cells[c]);
+	}
+	printf("%-*s   %-*s   %-*s   %-*s   %-*s   %s\n", w[0], head[0], w[1],
+	       head[1], w[2], head[2], w[3], head[3], w[4], head[4], head[5]);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(pid, sizeof(pid), "%ld",
+			 sts[i] == KVMC_STOPPED ? 0L : (long)st[i].shim.pid);
+		printf("%-*s   %-*s   %-*s   %-*s   %-*s   %s\n", w[0], st[i].id,
+		       w[1], pid, w[2], state_status_name(sts[i]), w[3], st[i].bundle,
+		       w[4], st[i].created, st[i].owner);
 	}
 }
 
-static int print_json(struct kvmc_ctx *ctx, struct kvmc_state *st, size_t n)
+static int print_json(struct kvmc_ctx *ctx, const struct kvmc_state *st,
+		      const enum kvmc_status *sts, size_t n)
 {
 	printf("[");
 	for (size_t i = 0; i < n; i++) {
-		char *json = state_to_runc_json(&st[i], state_status(&st[i]));
+		char *json = state_to_runc_json(&st[i], sts[i]);
 
 		if (!json)
 			return kvmc_err(ctx, ENOMEM, "out of memory");
@@ -89,6 +105,7 @@ static int print_json(struct kvmc_ctx *ctx, struct kvmc_state *st, size_t n)
 int cmd_list(struct kvmc_ctx *ctx, int argc, char **argv)
 {
 	enum list_format fmt = LIST_TABLE;
+	enum kvmc_status *sts = NULL;
 	struct kvmc_state *st = NULL;
 	bool quiet = false;
 	size_t n = 0, loaded = 0;
@@ -101,7 +118,8 @@ int cmd_list(struct kvmc_ctx *ctx, int argc, char **argv)
 	if (state_list(ctx, &ids, &n))
 		return 1;
 	rc = 1;
-	if (n && !(st = calloc(n, sizeof(*st)))) {
+	if (n && (!(st = calloc(n, sizeof(*st))) ||
+		  !(sts = calloc(n, sizeof(*sts))))) {
 		kvmc_err(ctx, ENOMEM, "out of memory");
 		goto out;
 	}
@@ -118,22 +136,25 @@ int cmd_list(struct kvmc_ctx *ctx, int argc, char **argv)
 			log_warn("list: %s", one.err);
 			continue;
 		}
+		/* Derived once per container: both layouts show the same. */
+		sts[loaded] = state_status(&st[loaded]);
 		loaded++;
 	}
 	if (quiet) {
 		for (size_t i = 0; i < loaded; i++)
 			printf("%s\n", st[i].id);
 	} else if (fmt == LIST_JSON) {
-		if (print_json(ctx, st, loaded))
+		if (print_json(ctx, st, sts, loaded))
 			goto out;
 	} else {
-		print_table(st, loaded);
+		print_table(st, sts, loaded);
 	}
 	rc = 0;
 out:
 	for (size_t i = 0; i < loaded; i++)
 		state_free(&st[i]);
 	free(st);
+	free(sts);
 	state_list_free(ids, n);
 	return rc;
 }
