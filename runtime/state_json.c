@@ -8,6 +8,12 @@
 #include "runtime/oci.h"
 #include "runtime/state.h"
 
+static void put_str(struct jbuf *b, const char *key, const char *v)
+{
+	jb_key(b, key);
+	jb_str(b, v ? v : "");
+}
+
 static void put_proc(struct jbuf *b, const char *key, const struct kvmc_proc *p)
 {
 	jb_key(b, key);
@@ -36,16 +42,11 @@ char *state_encode(const struct kvmc_state *st, size_t *len)
 
 	jb_init(&b);
 	jb_obj_begin(&b);
-	jb_key(&b, "id");
-	jb_str(&b, st->id);
-	jb_key(&b, "bundle");
-	jb_str(&b, st->bundle ? st->bundle : "");
-	jb_key(&b, "rootfs");
-	jb_str(&b, st->rootfs ? st->rootfs : "");
-	jb_key(&b, "created");
-	jb_str(&b, st->created);
-	jb_key(&b, "owner");
-	jb_str(&b, st->owner ? st->owner : "");
+	put_str(&b, "id", st->id);
+	put_str(&b, "bundle", st->bundle);
+	put_str(&b, "rootfs", st->rootfs);
+	put_str(&b, "created", st->created);
+	put_str(&b, "owner", st->owner);
 	put_proc(&b, "creator", &st->creator);
 	put_proc(&b, "shim", &st->shim);
 	put_proc(&b, "vmm", &st->vmm);
@@ -161,25 +162,18 @@ char *state_to_runc_json(const struct kvmc_state *st, enum kvmc_status s)
 
 	jb_init(&b);
 	jb_obj_begin(&b);
-	jb_key(&b, "ociVersion");
-	jb_str(&b, OCI_VERSION);
-	jb_key(&b, "id");
-	jb_str(&b, st->id);
+	put_str(&b, "ociVersion", OCI_VERSION);
+	put_str(&b, "id", st->id);
 	jb_key(&b, "pid");
 	/* As runc: no pid once stopped (it may already name another process). */
 	jb_int(&b, s == KVMC_STOPPED ? 0 : st->shim.pid);
-	jb_key(&b, "status");
-	jb_str(&b, state_status_name(s));
-	jb_key(&b, "bundle");
-	jb_str(&b, st->bundle ? st->bundle : "");
-	jb_key(&b, "rootfs");
-	jb_str(&b, st->rootfs ? st->rootfs : "");
-	jb_key(&b, "created");
-	jb_str(&b, st->created);
+	put_str(&b, "status", state_status_name(s));
+	put_str(&b, "bundle", st->bundle);
+	put_str(&b, "rootfs", st->rootfs);
+	put_str(&b, "created", st->created);
 	if (st->annotations.n)
 		put_map(&b, "annotations", &st->annotations);
-	jb_key(&b, "owner");
-	jb_str(&b, st->owner ? st->owner : "");
+	put_str(&b, "owner", st->owner);
 	jb_obj_end(&b);
 	return jb_finish(&b, NULL);
 }

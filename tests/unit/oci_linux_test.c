@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "runtime/oci.h"
-#include "tests/unit/unit.h"
+#include "tests/unit/oci_cases.h"
 
 #define L(linux) "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"r\"}," \
 	"\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"},\"linux\":" linux "}"
@@ -72,10 +72,7 @@ START_TEST(test_unlimited)
 }
 END_TEST
 
-static const struct {
-	const char *json;
-	const char *err;
-} bad[] = {
+static const struct oci_case bad[] = {
 	{ L("{\"namespaces\":{}}"), "config.json: linux.namespaces: expected an array" },
 	{ L("{\"namespaces\":[\"pid\"]}"), "config.json: linux.namespaces[0]: expected an object" },
 	{ L("{\"namespaces\":[{}]}"), "config.json: linux.namespaces[0].type: missing (required)" },
@@ -120,14 +117,7 @@ static const struct {
 
 START_TEST(test_bad)
 {
-	struct oci_config *c = (void *)1;
-	char err[512] = "";
-
-	ck_assert_int_lt(parse(bad[_i].json, &c, err, sizeof(err)), 0);
-	ck_assert_ptr_null(c);
-	if (strcmp(err, bad[_i].err))
-		ck_abort_msg("for %s\n  got:  %s\n  want: %s", bad[_i].json, err,
-			     bad[_i].err);
+	oci_expect_error(&bad[_i]);
 }
 END_TEST
 

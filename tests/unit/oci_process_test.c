@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "runtime/oci.h"
-#include "tests/unit/unit.h"
+#include "tests/unit/oci_cases.h"
 
 #define HEAD "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},\"process\":"
 #define P(fields) HEAD "{\"args\":[\"sh\"],\"cwd\":\"/\"" fields "}}"
@@ -61,10 +61,7 @@ START_TEST(test_full_process)
 }
 END_TEST
 
-static const struct {
-	const char *json;
-	const char *err;
-} bad[] = {
+static const struct oci_case bad[] = {
 	{ HEAD "{\"cwd\":\"/\"}}", "config.json: process.args: expected a non-empty array of strings" },
 	{ HEAD "{\"args\":[],\"cwd\":\"/\"}}",
 	  "config.json: process.args: expected a non-empty array of strings" },
@@ -137,16 +134,7 @@ static const struct {
 
 START_TEST(test_bad)
 {
-	struct oci_config *c = (void *)1;
-	char err[512] = "";
-
-	ck_assert_int_lt(oci_config_parse(bad[_i].json, strlen(bad[_i].json),
-					  "config.json", "/b", &c, err,
-					  sizeof(err)), 0);
-	ck_assert_ptr_null(c);
-	if (strcmp(err, bad[_i].err))
-		ck_abort_msg("for %s\n  got:  %s\n  want: %s", bad[_i].json, err,
-			     bad[_i].err);
+	oci_expect_error(&bad[_i]);
 }
 END_TEST
 

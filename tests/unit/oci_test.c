@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "runtime/oci.h"
-#include "tests/unit/unit.h"
+#include "tests/unit/oci_cases.h"
 
 #define PROC "\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"}"
 #define HEAD "{\"ociVersion\":\"1.0.2-dev\",\"root\":{\"path\":\"rootfs\"},"
@@ -16,17 +16,6 @@ static int parse(const char *json, struct oci_config **c, char *err, size_t len)
 {
 	return oci_config_parse(json, strlen(json), "config.json", "/b", c, err,
 				len);
-}
-
-static void expect_error(const char *json, const char *msg)
-{
-	struct oci_config *c = (void *)1;
-	char err[512] = "";
-
-	ck_assert_int_lt(parse(json, &c, err, sizeof(err)), 0);
-	ck_assert_ptr_null(c);
-	if (strcmp(err, msg))
-		ck_abort_msg("for %s\n  got:  %s\n  want: %s", json, err, msg);
 }
 
 START_TEST(test_minimal)
@@ -102,10 +91,7 @@ START_TEST(test_absolute_root_and_nulls)
 END_TEST
 
 /* Every top-level field's validation names its JSON path. */
-static const struct {
-	const char *json;
-	const char *err;
-} bad[] = {
+static const struct oci_case bad[] = {
 	{ "", "config.json: not valid JSON (at byte 0)" },
 	{ "{\"ociVersion\":", "config.json: not valid JSON (at byte 14)" },
 	{ "[]", "config.json: expected a JSON object" },
@@ -160,7 +146,7 @@ static const struct {
 
 START_TEST(test_bad)
 {
-	expect_error(bad[_i].json, bad[_i].err);
+	oci_expect_error(&bad[_i]);
 }
 END_TEST
 
