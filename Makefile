@@ -48,7 +48,7 @@ BINS := $(B)/kvmc $(B)/kvmc-vmm $(B)/kvmc-shim $(B)/kvmc-agent
 
 .PHONY: all bins guest tools unit-tests kernel deps check check-fast check-unit \
 	check-functional check-integration demo install clean fuzz
-all: bins guest tools
+all: bins guest tools $(B)/kvmc.conf
 
 bins: $(BINS)
 
@@ -85,6 +85,12 @@ $(KERNEL_DIR)/.stamp: scripts/fetch-kernel.sh
 	$(Q)scripts/fetch-kernel.sh $(KERNEL_DIR)
 
 guest: $(B)/guest/initrd.img $(B)/guest/vmlinuz $(B)/guest/vmlinux
+
+# kvmc's runtime configuration for running from the build tree (its paths
+# are relative to build/): scripts/demo.sh and the tests use it.
+$(B)/kvmc.conf: runtime/kvmc.conf.in
+	@mkdir -p $(B)
+	$(Q)sed 's|@PREFIX@/share/kvmc/|guest/|g; s|@PREFIX@/bin/||g' $< > $@
 $(B)/guest/vmlinuz $(B)/guest/vmlinux: $(KERNEL_DIR)/.stamp scripts/extract-vmlinux.sh
 	@mkdir -p $(B)/guest
 	$(Q)cp $(KERNEL_DIR)/vmlinuz $(B)/guest/vmlinuz
