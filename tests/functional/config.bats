@@ -151,3 +151,16 @@ check_all() {
 	[[ $output == *"initrd=/opt/kvmc/share/kvmc/initrd.img"* ]]
 	[[ $output == *"memory_mib=256"* ]]
 }
+
+@test "a config.json in Docker 20.10's shape is accepted and sized" {
+	cp "$BATS_TEST_DIRNAME/fixtures/docker-20.10-config.json" "$BUNDLE/config.json"
+	printf 'memory_overhead_mib = 64\nmax_vcpus = 8\n' > "$TMP/k.conf"
+	KVMC_CONFIG=$TMP/k.conf run "$OCICHECK" "$BUNDLE"
+	[ "$status" -eq 0 ]
+	[[ $output == *"args[2]=echo hi"* ]]
+	[[ $output == *"cwd=/data"* ]]
+	[[ $output == *"mounts=11"* ]]
+	[[ $output == *"namespaces=6"* ]]
+	[[ $output == *"memory_mib=576"* ]]
+	[[ $output == *"vcpus=2"* ]]
+}
