@@ -86,6 +86,17 @@ int state_lock(struct kvmc_ctx *ctx, const char *id, int *lockfd);
 void state_unlock(int lockfd);
 
 enum kvmc_status state_status(const struct kvmc_state *st);
+
+/* A set of statuses for state_expect: KVMC_ST(KVMC_CREATED) | ... */
+#define KVMC_ST(s) (1u << (s))
+/*
+ * 0 if status s is in allowed; otherwise records the refusal of action
+ * ("start", "pause" ...) and returns -EINVAL.  A stopped container gets
+ * runc's "container not running" (containerd matches it); any other
+ * status `cannot ACTION container "ID": it is STATUS`.
+ */
+int state_expect(struct kvmc_ctx *ctx, const struct kvmc_state *st,
+		 enum kvmc_status s, unsigned int allowed, const char *action);
 const char *state_status_name(enum kvmc_status s);
 /* state.json's text (malloc'd, *len its length), and back: decode returns
  * -EINVAL naming the bad member in *field ("" when the text is not JSON). */

@@ -90,6 +90,18 @@ enum kvmc_status state_status(const struct kvmc_state *st)
 	return st->started ? KVMC_RUNNING : KVMC_CREATED;
 }
 
+int state_expect(struct kvmc_ctx *ctx, const struct kvmc_state *st,
+		 enum kvmc_status s, unsigned int allowed, const char *action)
+{
+	if (allowed & KVMC_ST(s))
+		return 0;
+	if (s == KVMC_STOPPED)
+		return kvmc_err(ctx, EINVAL, "cannot %s container \"%s\": container not running",
+				action, st->id);
+	return kvmc_err(ctx, EINVAL, "cannot %s container \"%s\": it is %s",
+			action, st->id, state_status_name(s));
+}
+
 const char *state_status_name(enum kvmc_status s)
 {
 	static const char *const names[] = {

@@ -119,6 +119,25 @@ START_TEST(test_proc_signal)
 }
 END_TEST
 
+START_TEST(test_expect)
+{
+	struct kvmc_ctx ctx = { .root = "/r" };
+	struct kvmc_state st = { .id = "c" };
+	unsigned int live = KVMC_ST(KVMC_RUNNING) | KVMC_ST(KVMC_PAUSED);
+
+	ck_assert_int_eq(state_expect(&ctx, &st, KVMC_RUNNING, live, "kill"), 0);
+	ck_assert_int_eq(state_expect(&ctx, &st, KVMC_PAUSED, live, "kill"), 0);
+	ck_assert_str_eq(ctx.err, "");
+	ck_assert_int_eq(state_expect(&ctx, &st, KVMC_STOPPED, live, "kill"), -EINVAL);
+	/* containerd matches runc's words in it. */
+	ck_assert_str_eq(ctx.err, "cannot kill container \"c\": container not running");
+	ctx.err[0] = '\0';
+	ck_assert_int_eq(state_expect(&ctx, &st, KVMC_RUNNING,
+				      KVMC_ST(KVMC_CREATED), "start"), -EINVAL);
+	ck_assert_str_eq(ctx.err, "cannot start container \"c\": it is running");
+}
+END_TEST
+
 static Suite *state_status_suite(void)
 {
 	Suite *s = suite_create("state_status");
@@ -128,6 +147,7 @@ static Suite *state_status_suite(void)
 	tcase_add_test(tc, test_proc_liveness);
 	tcase_add_test(tc, test_status);
 	tcase_add_test(tc, test_proc_signal);
+	tcase_add_test(tc, test_expect);
 	suite_add_tcase(s, tc);
 	return s;
 }
