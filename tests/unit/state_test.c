@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -293,6 +294,45 @@ START_TEST(test_lock)
 }
 END_TEST
 
+/* A writer killed at any point leaves a whole state.json behind: either
+ * the previous or the new contents, never a mix or nothing. */
+START_TEST(test_killed_writer)
+{
+	struct kvmc_state st, back;
+
+	make("k", &st);
+	for (int round = 0; round < 20; round++) {
+		int pipefd[2], status;
+		char c;
+		pid_t pid;
+
+		ck_assert_int_eq(pipe(pipefd), 0);
+		pid = fork();
+		if (pid == 0) {
+			close(pipefd[0]);
+			for (int i = 1; ; i++) {
+				st.shim.pid = i;
+				if (state_save(&ctx, &st))
+					_exit(1);
+				/* Tell the parent the saves are under way. */
+				if (i == 3 + round)
+					(void)!write(pipefd[1], "x", 1);
+			}
+		}
+		close(pipefd[1]);
+		ck_assert_int_eq(read(pipefd[0], &c, 1), 1);
+		kill(pid, SIGKILL);
+		ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+		close(pipefd[0]);
+		ck_assert_msg(state_load(&ctx, "k", &back) == 0, "%s", ctx.err);
+		ck_assert_int_ge(back.shim.pid, 3 + round);
+		ck_assert_str_eq(back.bundle, "/bundle");
+		state_free(&back);
+	}
+	state_free(&st);
+}
+END_TEST
+
 static Suite *state_suite(void)
 {
 	Suite *s = suite_create("state");
@@ -308,6 +348,7 @@ static Suite *state_suite(void)
 	tcase_add_test(tc, test_atomic_save);
 	tcase_add_test(tc, test_list_and_remove);
 	tcase_add_test(tc, test_lock);
+	tcase_add_test(tc, test_killed_writer);
 	suite_add_tcase(s, tc);
 	return s;
 }
