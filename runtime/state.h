@@ -8,6 +8,12 @@
  *
  * Errors are recorded in ctx (kvmc_err) with runc's wording where
  * containerd matches it: `container "ID" does not exist`.
+ *
+ * The intended use: create calls state_create (which holds the lock),
+ * starts the VMM and the shim, records them with state_proc_get, saves,
+ * writes the pid file, unlocks.  Other commands changing a container:
+ * state_lock, state_load, state_expect, act, set the hints, state_save,
+ * state_unlock.  delete signals with state_proc_signal, never kill(2).
  */
 #ifndef KVMC_RUNTIME_STATE_H
 #define KVMC_RUNTIME_STATE_H
@@ -43,7 +49,7 @@ struct kvmc_state {
 	char *bundle;		/* absolute */
 	char *rootfs;		/* absolute */
 	char created[40];	/* RFC 3339, UTC, nanoseconds */
-	char *owner;		/* user name owning the state, "" if unknown */
+	char *owner;		/* user name of the creator ("#UID" if none) */
 	struct kvmc_proc creator;	/* the `kvmc create` that made it */
 	struct kvmc_proc shim;	/* the init's kvmc-shim: the container pid */
 	struct kvmc_proc vmm;	/* kvmc-vmm */
