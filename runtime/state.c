@@ -330,8 +330,15 @@ int state_list(struct kvmc_ctx *ctx, char ***ids, size_t *n)
 	if (!d)
 		return kvmc_err(ctx, errno, "%s: %s", ctx->root, strerror(errno));
 	while ((e = readdir(d))) {
+		struct stat sb;
+		bool dir = e->d_type == DT_DIR;
+
+		/* Some filesystems do not fill d_type. */
+		if (e->d_type == DT_UNKNOWN)
+			dir = !fstatat(dirfd(d), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) &&
+			      S_ISDIR(sb.st_mode);
 		/* Anything that is not a container id is not ours to list. */
-		if (e->d_type != DT_DIR || state_validate_id(&quiet, e->d_name)) {
+		if (!dir || state_validate_id(&quiet, e->d_name)) {
 			quiet.err[0] = '\0';
 			continue;
 		}
