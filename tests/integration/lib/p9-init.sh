@@ -1,0 +1,68 @@
+#!/bin/busybox sh
+# /init of the 9p test guest (see p9-guest.sh).
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t tmpfs run /run
+mount -t tmpfs tmp /tmp
+for m in $(cat /lib/modules/order); do
+	insmod /lib/modules/$m.ko 2>/dev/null
+done
+
+arg() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
+mode=$(arg p9mode)
+n=$(arg p9n)
+tag=$(arg p9tag)
+caches=$(arg p9cache | tr , ' ')
+
+# Guest-side escape attempts: each must fail; the host checks its side.
+escapes() {
+	m=$1
+	fail=0
+	mknod "$m/esc-null" c 1 3 2>/dev/null && { echo "mknod c succeeded"; fail=1; }
+	mknod "$m/esc-sda" b 8 0 2>/dev/null && { echo "mknod b succeeded"; fail=1; }
+	ln -s / "$m/esc-root" && ls "$m/esc-root/" >/dev/null
+	cat "$m/hostlink/secret" 2>/dev/null && { echo "host link followed"; fail=1; }
+	ls "$m/../" >/dev/null
+	mkdir "$m/esc-dir" && ln -s ../../../../.. "$m/esc-dir/up" &&
+		touch "$m/esc-dir/up/esc-planted" 2>/dev/null
+	return $fail
+}
+
+for cache in ${caches:-none}; do
+	rm -rf /run/plain
+	mkdir -p /run/plain /mnt/p9
+	opts=version=9p2000.L,cache=$cache
+	case $mode in
+	fd)
+		rm -rf /run/export && mkdir -p /run/export
+		p9-serve /run/export -- mount -t 9p \
+			-o trans=fd,rfdno=3,wfdno=3,msize=262144,$opts none /mnt/p9
+		;;
+	virtio)
+		mount -t 9p -o trans=virtio,msize=512000,$opts "$tag" /mnt/p9
+		;;
+	esac
+	if ! grep -q " /mnt/p9 9p " /proc/mounts; then
+		echo "P9TEST $cache FAIL: mount"
+		continue
+	fi
+	mkdir /mnt/p9/b-$cache
+	posix-battery.sh /mnt/p9/b-$cache "$n" > /run/out.9p 2>&1
+	posix-battery.sh /run/plain "$n" > /run/out.plain 2>&1
+	if diff -u /run/out.plain /run/out.9p > /run/diff; then
+		res=PASS
+	else
+		res=FAIL
+		cat /run/diff
+	fi
+	escapes /mnt/p9 || res=FAIL
+	echo "P9TEST $cache $res"
+	rm -rf /mnt/p9/b-$cache
+	umount /mnt/p9
+done
+echo P9TEST-END
+sync
+poweroff -f
