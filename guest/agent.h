@@ -214,8 +214,9 @@ const char *container_root(const struct container *c);
 const char *container_id(const struct container *c);
 /* Unmounts and forgets the container (its processes must have ended). */
 void container_destroy(struct container *c);
-struct container *container_first(void);
-struct container *container_next(const struct container *c);
+/* The pid namespace of the container's init (fd), or -1 before it. */
+int container_pidns(const struct container *c);
+void container_set_pidns(struct container *c, int fd);
 int share_mount(const char *tag, char *path, size_t pathlen);
 
 /* --- spawn.c ------------------------------------------------------------ */
@@ -226,9 +227,11 @@ struct spawn_io {
 };
 
 /* Forks the process into the container root; returns the pid or -errno.
- * Setup failures in the child end it with 126 (127: command not found). */
+ * pidns: the container's pid namespace to join, or -1 to start a new one
+ * (the container's init).  Setup failures in the child end it with 126
+ * (127: command not found). */
 pid_t spawn_process(const char *root, const struct proc_spec *p,
-		    const struct spawn_io *io);
+		    const struct spawn_io *io, int pidns);
 
 /* --- proc.c: running processes, their streams and exit ---------------- */
 

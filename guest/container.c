@@ -26,6 +26,7 @@ struct container {
 	char *id;
 	char dir[128];		/* AGENT_CTR_DIR/ID */
 	char root[160];		/* dir/root */
+	int pidns;		/* fd, -1 until the init runs */
 };
 
 static struct container *containers;
@@ -294,6 +295,7 @@ int container_create(const struct container_spec *spec, const char *pod_share,
 		free(c);
 		return -ENOMEM;
 	}
+	c->pidns = -1;
 	snprintf(c->dir, sizeof(c->dir), AGENT_CTR_DIR "/%.64s", spec->id);
 	snprintf(c->root, sizeof(c->root), "%s/root", c->dir);
 	ret = share_mount(tag, share, sizeof(share));
@@ -379,14 +381,16 @@ const char *container_id(const struct container *c)
 	return c->id;
 }
 
-struct container *container_first(void)
+int container_pidns(const struct container *c)
 {
-	return containers;
+	return c->pidns;
 }
 
-struct container *container_next(const struct container *c)
+void container_set_pidns(struct container *c, int fd)
 {
-	return c->next;
+	if (c->pidns >= 0)
+		close(c->pidns);
+	c->pidns = fd;
 }
 
 void container_destroy(struct container *c)
@@ -404,6 +408,8 @@ void container_destroy(struct container *c)
 		log_warn("umount %s: %s", c->root, strerror(errno));
 	rmdir(c->root);
 	rmdir(c->dir);
+	if (c->pidns >= 0)
+		close(c->pidns);
 	free(c->id);
 	free(c);
 }

@@ -282,6 +282,7 @@ static int make_pipe(int fds[2], bool agent_reads)
 
 static int open_pty(int *master, int *slave)
 {
+	struct winsize ws = { .ws_row = 24, .ws_col = 80 };
 	char name[64];
 
 	*master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
@@ -297,6 +298,9 @@ static int open_pty(int *master, int *slave)
 		close(*master);
 		return -errno;
 	}
+	/* A usable size until the host sends WINSIZE: programs treat 0x0 as
+	 * "not a terminal" (busybox stty fails on it). */
+	ioctl(*master, TIOCSWINSZ, &ws);
 	return 0;
 }
 
@@ -375,7 +379,14 @@ int proc_start(struct container *c, const struct proc_spec *p, bool init,
 			 strerror(-ret));
 		goto fail;
 	}
-	pid = spawn_process(container_root(c), p, &io);
+	if (!init && container_pidns(c) < 0) {
+		snprintf(err, errlen, "container %s: its init has not started",
+			 container_id(c));
+		ret = -ESRCH;
+		goto fail;
+	}
+	pid = spawn_process(container_root(c), p, &io,
+			    init ? -1 : container_pidns(c));
 	if (pid < 0) {
 		ret = (int)pid;
 		snprintf(err, errlen, "process %s: fork: %s", p->id,
@@ -383,6 +394,20 @@ int proc_start(struct container *c, const struct proc_spec *p, bool init,
 		goto fail;
 	}
 	pr->pid = pid;
+	if (init) {
+		char ns[64];
+		int fd;
+
+		/* Kept open: exec'd processes join it even after the init's
+		 * /proc entry is gone. */
+		snprintf(ns, sizeof(ns), "/proc/%d/ns/pid", (int)pid);
+		fd = open(ns, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			log_warn("container %s: pid namespace: %s",
+				 container_id(c), strerror(errno));
+		else
+			container_set_pidns(c, fd);
+	}
 	for (int i = 0; i < 4; i++)
 		if (child_fds[i] >= 0)
 			close(child_fds[i]);

@@ -17,6 +17,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "guest/agent.h"
@@ -186,11 +187,30 @@ static void child(const char *root, const struct proc_spec *p,
 	exec_cmd(p->args, final_env(p->env, ids.home));
 }
 
-pid_t spawn_process(const char *root, const struct proc_spec *p,
-		    const struct spawn_io *io)
-{
-	pid_t pid = fork();
+/* The agent's own pid namespace, to return to after joining a
+ * container's. */
+static int agent_pidns = -1;
 
+pid_t spawn_process(const char *root, const struct proc_spec *p,
+		    const struct spawn_io *io, int pidns)
+{
+	pid_t pid;
+
+	if (pidns < 0) {
+		/* A container's init: PID 1 of a new pid namespace, so that
+		 * its end takes every process of the container with it. */
+		pid = (pid_t)syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, 0, 0, 0, 0);
+	} else {
+		if (agent_pidns < 0)
+			agent_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+		if (agent_pidns < 0 || setns(pidns, CLONE_NEWPID) < 0)
+			return -errno;
+		pid = fork();
+		/* Only children are affected: back for the next spawn. */
+		if (pid != 0 && setns(agent_pidns, CLONE_NEWPID) < 0)
+			boot_fatal("leaving a container's pid namespace: %s",
+				   strerror(errno));
+	}
 	if (pid < 0)
 		return -errno;
 	if (pid == 0)

@@ -418,11 +418,18 @@ static void step(char *line)
 		if (!a1 || !rest)
 			die("exit: CONTAINER PROCESS missing");
 		pump_until(have_exit, &w, "the exit event");
-		for (int i = 0; i < nevents; i++)
-			if (!strcmp(events[i].container, a1) &&
-			    !strcmp(events[i].process, rest))
-				printf("exit %s %s %d\n", a1, rest,
-				       events[i].status);
+		/* Consumed, so that a reused id waits for its next exit. */
+		for (int i = 0; i < nevents; i++) {
+			if (strcmp(events[i].container, a1) ||
+			    strcmp(events[i].process, rest))
+				continue;
+			printf("exit %s %s %d\n", a1, rest, events[i].status);
+			hyper_proc_event_free(&events[i]);
+			memmove(events + i, events + i + 1,
+				sizeof(events[0]) * (size_t)(nevents - i - 1));
+			nevents--;
+			break;
+		}
 	} else if (!strcmp(cmd, "gone")) {
 		double end = now() + timeout_s;
 
