@@ -18,6 +18,7 @@ struct evloop;
 #define AGENT_SHARE_DIR		AGENT_RUN_DIR "/share"	/* one dir per 9p tag */
 #define AGENT_CTR_DIR		AGENT_RUN_DIR "/c"	/* one dir per container */
 #define AGENT_MODULE_LIST	"/lib/modules/load.list"
+#define AGENT_RESOLV_CONF	AGENT_RUN_DIR "/resolv.conf"	/* STARTPOD dns */
 #define AGENT_DEFAULT_PATH \
 	"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 #define AGENT_ID_MAX		64
@@ -205,10 +206,12 @@ void commands_dispatch(uint32_t code, const char *payload, size_t len);
 
 struct container;
 
-/* Mounts the container's tree; the container is registered on success. */
+/* Mounts the container's tree; the container is registered on success.
+ * pod_share: the STARTPOD 9p tag or NULL; resolv: a resolv.conf to bind
+ * on /etc/resolv.conf (unless fsmap has one), or NULL. */
 int container_create(const struct container_spec *spec,
-		     const char *pod_share, struct container **out,
-		     char *err, size_t errlen);
+		     const char *pod_share, const char *resolv,
+		     struct container **out, char *err, size_t errlen);
 struct container *container_find(const char *id);
 const char *container_root(const struct container *c);
 const char *container_id(const struct container *c);

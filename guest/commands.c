@@ -14,6 +14,7 @@
 
 static struct {
 	bool started;
+	bool dns;		/* AGENT_RESOLV_CONF written */
 	char *share_tag;
 } pod;
 
@@ -40,7 +41,7 @@ static int write_resolv_conf(char *const *dns)
 
 	if (!dns || !dns[0])
 		return 0;
-	fp = fopen(AGENT_RUN_DIR "/resolv.conf", "we");
+	fp = fopen(AGENT_RESOLV_CONF, "we");
 	if (!fp)
 		return -errno;
 	for (; *dns; dns++)
@@ -72,6 +73,7 @@ static int cmd_startpod(const char *p, size_t len, char *err, size_t errlen)
 		snprintf(err, errlen, "dns: %s", strerror(-ret));
 	if (!ret) {
 		pod.started = true;
+		pod.dns = s.dns && s.dns[0];
 		pod.share_tag = s.share_tag;
 		s.share_tag = NULL;
 	}
@@ -89,7 +91,8 @@ static int cmd_newcontainer(const char *p, size_t len, char *err,
 	ret = spec_container(p, len, &s, err, errlen);
 	if (ret)
 		return ret;
-	ret = container_create(&s, pod.share_tag, &c, err, errlen);
+	ret = container_create(&s, pod.share_tag,
+			       pod.dns ? AGENT_RESOLV_CONF : NULL, &c, err, errlen);
 	if (!ret) {
 		ret = proc_start(c, &s.proc, true, err, errlen);
 		if (ret)

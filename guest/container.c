@@ -276,8 +276,23 @@ static int set_sysctl(const struct sysctl_spec *s, char *err, size_t errlen)
 	return ret ? fail(err, errlen, ret, "sysctl %s", s->key) : 0;
 }
 
+/* The pod's DNS servers, unless the runtime binds its own resolv.conf. */
+static int bind_resolv_conf(int rootfd, const struct container_spec *spec,
+			    const char *resolv, char *err, size_t errlen)
+{
+	int ret;
+
+	for (int i = 0; i < spec->nmaps; i++)
+		if (!strcmp(spec->maps[i].path, "/etc/resolv.conf"))
+			return 0;
+	ret = mount_at(rootfd, "/etc/resolv.conf", resolv, NULL, MS_BIND, NULL,
+		       true);
+	return ret ? fail(err, errlen, ret, "binding /etc/resolv.conf") : 0;
+}
+
 int container_create(const struct container_spec *spec, const char *pod_share,
-		     struct container **out, char *err, size_t errlen)
+		     const char *resolv, struct container **out, char *err,
+		     size_t errlen)
 {
 	const char *tag = spec->share_tag ? spec->share_tag : pod_share;
 	char share[PATH_MAX], rel[PATH_MAX], src[64];
@@ -334,6 +349,8 @@ int container_create(const struct container_spec *spec, const char *pod_share,
 	for (i = 0; i < spec->nmaps; i++)
 		if ((ret = bind_map(rootfd, &spec->maps[i], pod_share, err, errlen)))
 			goto out;
+	if (resolv && (ret = bind_resolv_conf(rootfd, spec, resolv, err, errlen)))
+		goto out;
 	if (spec->readonly && mount(NULL, c->root, NULL,
 				    MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0) {
 		ret = fail(err, errlen, -errno, "read-only root");

@@ -344,6 +344,15 @@ static int wire(struct proc *pr, const struct proc_spec *p, struct spawn_io *io,
 	return 0;
 }
 
+/* Exec'd processes join the init's pid namespace, which dies with it. */
+static bool init_running(const struct container *c)
+{
+	for (struct proc *pr = procs; pr; pr = pr->next)
+		if (pr->c == c && pr->init && !pr->exited)
+			return true;
+	return false;
+}
+
 int proc_start(struct container *c, const struct proc_spec *p, bool init,
 	       char *err, size_t errlen)
 {
@@ -379,8 +388,8 @@ int proc_start(struct container *c, const struct proc_spec *p, bool init,
 			 strerror(-ret));
 		goto fail;
 	}
-	if (!init && container_pidns(c) < 0) {
-		snprintf(err, errlen, "container %s: its init has not started",
+	if (!init && (container_pidns(c) < 0 || !init_running(c))) {
+		snprintf(err, errlen, "container %s: its init is not running",
 			 container_id(c));
 		ret = -ESRCH;
 		goto fail;

@@ -33,6 +33,8 @@ setup_file() {
 	"$ROOT/guest/mkinitrd.sh" "$ROOT/build/kvmc-agent" "$ROOT/build/kernel" \
 		"$AGENT_TMP/initrd.img"
 	make_rootfs "$AGENT_TMP/share/rootfs"
+	mkdir -p "$AGENT_TMP/share/vol"
+	echo "from the volume" > "$AGENT_TMP/share/vol/file"
 	echo "# agent tests: VMM $VMM, timeouts ${TIMEOUT}s per step" >&3
 }
 
@@ -44,7 +46,7 @@ make_rootfs() {
 	local r=$1 c
 	mkdir -p "$r"/{bin,etc,tmp,root,home/alice}
 	install -m 0755 /bin/busybox "$r/bin/busybox"
-	for c in sh echo cat env pwd id stty sleep true false kill ls head; do
+	for c in sh echo cat env pwd id stty sleep true false kill ls head hostname touch; do
 		ln -sf busybox "$r/bin/$c"
 	done
 	printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' \
@@ -179,6 +181,22 @@ start_pod='ack STARTPOD {"hostname":"kvmc-test","shareDir":"share0"}'
 	[[ $output == *"exit c1 init 0"* ]]
 	# Nothing but FOO, PATH, HOME (and busybox's own PWD/SHLVL).
 	[[ $output != *'TERM='* ]]
+}
+
+@test "agent: hostname, dns, sysctl, and a read-only fsmap bind" {
+	boot
+	run client <<-EOF
+		ready
+		ack STARTPOD {"hostname":"kvmc-test","shareDir":"share0","dns":["192.0.2.53"]}
+		ack NEWCONTAINER {"id":"c1","rootfs":"rootfs","fsmap":[{"source":"vol","path":"/data/vol","readOnly":true}],"sysctl":{"kernel.domainname":"kvmc-dom"},"process":{"args":["sh","-c","hostname; cat /etc/resolv.conf /proc/sys/kernel/domainname /data/vol/file; touch /data/vol/x 2>/dev/null || echo read-only"],"stdio":1}}
+		out 1
+		exit c1 init
+	EOF
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *'out 1 "kvmc-test\nnameserver 192.0.2.53\nkvmc-dom\nfrom the volume\nread-only\n"'* ]]
+	[[ $output == *"exit c1 init 0"* ]]
+	[ ! -e "$AGENT_TMP/share/vol/x" ]
 }
 
 @test "agent: stdin piped, then EOF ends cat" {
