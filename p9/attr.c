@@ -113,18 +113,21 @@ int p9_op_setattr(struct p9_ctx *c)
 	f = p9_fid_get(c->s, fid);
 	if (!f)
 		return -EBADF;
-	if (valid & P9_SETATTR_MODE) {
+	/* Owner before mode: a chown drops set-id bits, a chmod in the same
+	 * request sets them again.  CTIME alone needs no call: every change
+	 * here updates it. */
+	if ((valid & (P9_SETATTR_UID | P9_SETATTR_GID)) &&
+	    fchownat(f->fd, "", valid & P9_SETATTR_UID ? uid : (uid_t)-1,
+		     valid & P9_SETATTR_GID ? gid : (gid_t)-1,
+		     AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))
+		ret = -errno;
+	if (!ret && (valid & P9_SETATTR_MODE)) {
 		p9_fd_path(f->fd, path, sizeof(path));
 		if (S_ISLNK(f->type))
 			ret = -EOPNOTSUPP;
 		else if (chmod(path, mode & 07777))
 			ret = -errno;
 	}
-	if (!ret && (valid & (P9_SETATTR_UID | P9_SETATTR_GID | P9_SETATTR_CTIME)) &&
-	    fchownat(f->fd, "", valid & P9_SETATTR_UID ? uid : (uid_t)-1,
-		     valid & P9_SETATTR_GID ? gid : (gid_t)-1,
-		     AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))
-		ret = -errno;
 	if (!ret && (valid & P9_SETATTR_SIZE))
 		ret = set_size(f, size);
 	if (!ret && (valid & (P9_SETATTR_ATIME | P9_SETATTR_MTIME))) {

@@ -154,6 +154,19 @@ START_TEST(test_setattr)
 	ck_assert_int_eq(st.st_mtim.tv_nsec, 89);
 	ck_assert_int_eq(t_getattr(&C, 1, NULL, &mode, NULL), 0);
 	ck_assert_uint_eq(mode, S_IFREG | 0600);
+
+	/* Set-id bits survive a chmod that Linux sends with CTIME. */
+	t_begin(&C, P9_TSETATTR);
+	p9_put_u32(&C.e, 1);
+	p9_put_u32(&C.e, P9_SETATTR_MODE | P9_SETATTR_CTIME);
+	p9_put_u32(&C.e, 04755);
+	p9_put_u32(&C.e, 0);
+	p9_put_u32(&C.e, 0);
+	for (int i = 0; i < 5; i++)
+		p9_put_u64(&C.e, 0);
+	ck_assert_int_eq(t_rpc(&C), 0);
+	ck_assert_int_eq(t_getattr(&C, 1, NULL, &mode, NULL), 0);
+	ck_assert_uint_eq(mode, S_IFREG | 04755);
 }
 END_TEST
 

@@ -53,7 +53,7 @@ p9_guest_qemu() {
 	local initrd=$1 log=$2
 	shift 2
 	timeout "${P9_QEMU_TIMEOUT:-900}" qemu-system-x86_64 \
-		-accel kvm -cpu qemu64 -m 1024 -smp 2 \
+		-accel "${P9_QEMU_ACCEL:-kvm}" -m 1024 -smp 2 \
 		-display none -no-reboot -serial "file:$log" \
 		-kernel "$P9_KDIR/vmlinuz" -initrd "$initrd" \
 		-append "console=ttyS0 panic=-1 quiet $*" </dev/null

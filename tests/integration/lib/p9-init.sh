@@ -52,12 +52,17 @@ for cache in ${caches:-none}; do
 	mkdir /mnt/p9/b-$cache
 	posix-battery.sh /mnt/p9/b-$cache "$n" > /run/out.9p 2>&1
 	posix-battery.sh /run/plain "$n" > /run/out.plain 2>&1
+	# v9fs without a page cache refuses shared writable mappings.
+	if [ "$cache" = none ]; then
+		sed -i '/^probe-mmap:/d' /run/out.plain /run/out.9p
+	fi
 	if diff -u /run/out.plain /run/out.9p > /run/diff; then
 		res=PASS
 	else
 		res=FAIL
 		cat /run/diff
 	fi
+	sed "s/^/9p-$cache: /" /run/out.9p
 	escapes /mnt/p9 || res=FAIL
 	echo "P9TEST $cache $res"
 	rm -rf /mnt/p9/b-$cache
