@@ -46,7 +46,7 @@ make_rootfs() {
 	local r=$1 c
 	mkdir -p "$r"/{bin,etc,tmp,root,home/alice}
 	install -m 0755 /bin/busybox "$r/bin/busybox"
-	for c in sh echo cat env pwd id stty sleep true false kill ls head hostname touch; do
+	for c in sh echo cat env pwd id stty sleep true false kill ls head hostname touch ip; do
 		ln -sf busybox "$r/bin/$c"
 	done
 	printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' \
@@ -72,6 +72,8 @@ boot() {
 			-device virtserialport,bus=vs0.0,chardev=c1,name=sh.hyper.channel.1 \
 			-fsdev local,id=fs0,path="$AGENT_TMP/share",security_model=passthrough \
 			-device virtio-9p-pci,fsdev=fs0,mount_tag=share0 \
+			-netdev user,id=n0,restrict=on \
+			-device virtio-net-pci,netdev=n0,mac=02:00:00:00:00:01 \
 			> "$D/console.log" 2>&1; echo $? > "$D/vmm.status" ) &
 	else
 		( timeout "$TIMEOUT" "$ROOT/build/kvmc-vmm" \
@@ -300,4 +302,28 @@ start_pod='ack STARTPOD {"hostname":"kvmc-test","shareDir":"share0"}'
 	[[ $output == *"ERROR payload: malformed JSON"* ]]
 	[[ $output == *"no shareDir"* ]]
 	[[ $output == *"container ghost: not found"* ]]
+}
+
+@test "agent: SETUPINTERFACE by MAC with address and MTU, SETUPROUTE default" {
+	# kvmc-vmm's NIC is a tap in the container's network namespace, set
+	# up by the runtime; this test needs a NIC with a known MAC.
+	[[ $VMM == qemu ]] || skip "needs KVMC_AGENT_VMM=qemu (a NIC with MAC 02:00:00:00:00:01)"
+	boot
+	run client <<-EOF
+		ready
+		$start_pod
+		ack SETUPINTERFACE {"macAddr":"02:00:00:00:00:01","newDeviceName":"eth7","ipAddresses":[{"ipAddress":"192.0.2.15","netMask":"255.255.255.0"}],"mtu":"1400"}
+		ack SETUPROUTE {"routes":[{"dest":"default","gateway":"192.0.2.1"},{"dest":"198.51.100.0/24","device":"eth7"}]}
+		error SETUPINTERFACE {"macAddr":"02:00:00:00:00:99"}
+		error SETUPROUTE {"routes":[{"dest":"default","gateway":"not-an-ip"}]}
+		ack NEWCONTAINER {"id":"c1","rootfs":"rootfs","process":{"args":["sh","-c","ip addr show eth7; ip route"],"stdio":1}}
+		out 1
+		exit c1 init
+	EOF
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"eth7: <"*"UP"*"mtu 1400"* ]]
+	[[ $output == *"inet 192.0.2.15/24"* ]]
+	[[ $output == *"default via 192.0.2.1 dev eth7"* ]]
+	[[ $output == *"198.51.100.0/24 dev eth7"* ]]
 }
