@@ -119,7 +119,7 @@ static char **final_env(char **env, const char *home)
 /* execvpe with the PATH of the new environment, not the agent's. */
 static void exec_cmd(char **args, char **env)
 {
-	const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	const char *path = AGENT_DEFAULT_PATH + strlen("PATH=");
 	bool denied = false;
 	char buf[PATH_MAX];
 

@@ -57,7 +57,7 @@ static int parse_rlimits(struct spec_doc *x, int obj, struct proc_spec *p)
 				break;
 		if (k == sizeof(rlimit_names) / sizeof(rlimit_names[0])) {
 			ret = spec_fail(x, "process.rlimits[%d].type: unknown %s", i,
-				   type);
+					type);
 			free(type);
 			return ret;
 		}
@@ -66,7 +66,7 @@ static int parse_rlimits(struct spec_doc *x, int obj, struct proc_spec *p)
 		if (json_uint64(&x->j, json_get(&x->j, e, "hard"), &r->hard) ||
 		    json_uint64(&x->j, json_get(&x->j, e, "soft"), &r->soft))
 			return spec_fail(x, "process.rlimits[%d]: hard and soft must "
-				    "be unsigned integers", i);
+					 "be unsigned integers", i);
 		if (r->soft > r->hard)
 			return spec_fail(x, "process.rlimits[%d]: soft above hard", i);
 		p->nrlimits++;
@@ -87,7 +87,8 @@ static int parse_envs(struct spec_doc *x, int obj, struct proc_spec *p)
 		n = json_size(&x->j, t);
 	}
 	if (n > SPEC_MAX_ITEMS)
-		return spec_fail(x, "process.envs: more than %d elements", SPEC_MAX_ITEMS);
+		return spec_fail(x, "process.envs: more than %d elements",
+				 SPEC_MAX_ITEMS);
 	p->env = calloc((size_t)n + 2, sizeof(*p->env));
 	if (!p->env)
 		return -ENOMEM;
@@ -103,7 +104,7 @@ static int parse_envs(struct spec_doc *x, int obj, struct proc_spec *p)
 			ret = spec_opt_str(x, e, "value", "process.envs[].", &value);
 		if (!ret && (!*name || strchr(name, '=')))
 			ret = spec_fail(x, "process.envs[%d].env: bad name \"%s\"",
-				   i, name);
+					i, name);
 		if (!ret && asprintf(&p->env[i], "%s=%s", name,
 				     value ? value : "") < 0) {
 			p->env[i] = NULL;
@@ -162,7 +163,7 @@ static int parse_process(struct spec_doc *x, int t, struct proc_spec *p)
 	p->umask = (mode_t)umask;
 	if (p->workdir && p->workdir[0] != '/')
 		return spec_fail(x, "process.workdir: \"%s\" is not absolute",
-			    p->workdir);
+				 p->workdir);
 	if (!p->workdir && !(p->workdir = strdup("/")))
 		return -ENOMEM;
 	return 0;
@@ -210,10 +211,10 @@ static int parse_fsmap(struct spec_doc *x, int obj, struct container_spec *c)
 			return ret;
 		if (!spec_safe_relpath(m->source))
 			return spec_fail(x, "fsmap[%d].source: \"%s\" must be relative "
-				    "and without ..", i, m->source);
+					 "and without ..", i, m->source);
 		if (m->path[0] != '/')
 			return spec_fail(x, "fsmap[%d].path: \"%s\" is not absolute",
-				    i, m->path);
+					 i, m->path);
 		if (m->share_tag && !spec_valid_id(m->share_tag))
 			return spec_fail(x, "fsmap[%d].shareTag: bad tag", i);
 	}

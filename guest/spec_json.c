@@ -19,7 +19,7 @@ int spec_fail(struct spec_doc *x, const char *fmt, ...)
 }
 
 int spec_open_doc(struct spec_doc *x, const char *json, size_t len, char *err,
-		    size_t errlen)
+		  size_t errlen)
 {
 	size_t off = 0;
 	int ret;
@@ -49,7 +49,7 @@ void strv_free(char **v)
 
 /* Optional string member: *out stays NULL when absent or null. */
 int spec_opt_str(struct spec_doc *x, int obj, const char *key, const char *where,
-		   char **out)
+		 char **out)
 {
 	int t = json_get(&x->j, obj, key);
 	int ret;
@@ -64,7 +64,7 @@ int spec_opt_str(struct spec_doc *x, int obj, const char *key, const char *where
 }
 
 int spec_req_str(struct spec_doc *x, int obj, const char *key, const char *where,
-		   char **out)
+		 char **out)
 {
 	int ret = spec_opt_str(x, obj, key, where, out);
 
@@ -74,7 +74,7 @@ int spec_req_str(struct spec_doc *x, int obj, const char *key, const char *where
 }
 
 int spec_opt_bool(struct spec_doc *x, int obj, const char *key, const char *where,
-		    bool *out)
+		  bool *out)
 {
 	int t = json_get(&x->j, obj, key);
 
@@ -86,7 +86,7 @@ int spec_opt_bool(struct spec_doc *x, int obj, const char *key, const char *wher
 }
 
 int spec_opt_u64(struct spec_doc *x, int obj, const char *key, const char *where,
-		   uint64_t *out)
+		 uint64_t *out)
 {
 	int t = json_get(&x->j, obj, key);
 
@@ -99,7 +99,7 @@ int spec_opt_u64(struct spec_doc *x, int obj, const char *key, const char *where
 
 /* String array member; *out NULL-terminated (empty when absent). */
 int spec_opt_strv(struct spec_doc *x, int obj, const char *key,
-		    const char *where, char ***out)
+		  const char *where, char ***out)
 {
 	int t = json_get(&x->j, obj, key);
 	int n, i, e;
@@ -111,7 +111,7 @@ int spec_opt_strv(struct spec_doc *x, int obj, const char *key,
 		return spec_fail(x, "%s%s: not an array", where, key);
 	if (n > SPEC_MAX_ITEMS)
 		return spec_fail(x, "%s%s: more than %d elements", where, key,
-			    SPEC_MAX_ITEMS);
+				 SPEC_MAX_ITEMS);
 	v = calloc((size_t)n + 1, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
