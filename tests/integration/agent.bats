@@ -46,7 +46,7 @@ make_rootfs() {
 	local r=$1 c
 	mkdir -p "$r"/{bin,etc,tmp,root,home/alice}
 	install -m 0755 /bin/busybox "$r/bin/busybox"
-	for c in sh echo cat env pwd id stty sleep true false kill ls head hostname touch ip; do
+	for c in sh echo cat env pwd id stty sleep true false kill ls head hostname touch ip wc; do
 		ln -sf busybox "$r/bin/$c"
 	done
 	printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' \
@@ -222,6 +222,27 @@ start_pod='ack STARTPOD {"hostname":"kvmc-test","shareDir":"share0"}'
 	[[ $output == *'out 1 "hello\nworld\n"'* ]]
 	[[ $output == *"exit c1 init 0"* ]]
 	[[ $output == *'out 3 ""'* ]]
+	[[ $output == *"exit c2 init 0"* ]]
+}
+
+@test "agent: 3 MB through stdin and 3 MB of output arrive whole (back-pressure both ways)" {
+	boot
+	run client <<-EOF
+		ready
+		$start_pod
+		ack NEWCONTAINER {"id":"c1","rootfs":"rootfs","process":{"args":["wc","-c"],"stdio":1}}
+		stdin-bytes 1 3000000
+		eof 1
+		out 1
+		exit c1 init
+		ack NEWCONTAINER {"id":"c2","rootfs":"rootfs","process":{"args":["head","-c","3000000","/dev/zero"],"stdio":3}}
+		count 3
+		exit c2 init
+	EOF
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *'out 1 "3000000\n"'* ]]
+	[[ $output == *"count 3 3000000"* ]]
 	[[ $output == *"exit c2 init 0"* ]]
 }
 

@@ -10,7 +10,9 @@
  *   raw-error HEX           send raw bytes on the control channel, expect ERROR
  *   stdin SEQ TEXT          stream data (C escapes: \n \t \\ \xHH)
  *   eof SEQ                 stream EOF
+ *   stdin-bytes SEQ N       N bytes of 'x' as stream data (in 4 KiB frames)
  *   out SEQ                 wait for EOF on SEQ, print `out SEQ "TEXT"`
+ *   count SEQ               wait for EOF on SEQ, print `count SEQ BYTES`
  *   wait-text SEQ TEXT      wait until SEQ's output contains TEXT
  *   exit CONTAINER PROCESS  wait for its PROCESSASYNCEVENT, print
  *                           `exit CONTAINER PROCESS STATUS`
@@ -217,6 +219,22 @@ static void pump_until(bool (*done)(const void *), const void *arg,
 	}
 }
 
+/* Reads whatever is already waiting on either channel. */
+static void drain(void)
+{
+	struct pollfd p[2] = {
+		{ .fd = ctl_closed ? -1 : ctl_fd, .events = POLLIN },
+		{ .fd = stream_fd, .events = POLLIN },
+	};
+
+	if (poll(p, 2, 0) <= 0)
+		return;
+	if (p[0].revents)
+		feed(ctl_fd, &ctl_dec, on_ctl);
+	if (p[1].revents)
+		feed(stream_fd, &stream_dec, on_stream);
+}
+
 static void write_all(int fd, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
@@ -395,6 +413,31 @@ static void step(char *line)
 			die("stream frame too large");
 		write_all(stream_fd, frame, flen);
 		free(frame);
+	} else if (!strcmp(cmd, "stdin-bytes")) {
+		uint64_t seq = a1 ? strtoull(a1, NULL, 10) : 0;
+		long long left = rest ? atoll(rest) : 0;
+		char chunk[HYPER_STREAM_CHUNK];
+
+		memset(chunk, 'x', sizeof(chunk));
+		while (left > 0) {
+			size_t n = left < (long long)sizeof(chunk) ?
+				   (size_t)left : sizeof(chunk);
+
+			if (hyper_stream_frame(seq, chunk, n, &frame, &flen))
+				die("stream frame too large");
+			/* Keep reading while writing: the agent's replies and
+			 * output must not back up behind our writes. */
+			drain();
+			write_all(stream_fd, frame, flen);
+			free(frame);
+			left -= (long long)n;
+		}
+	} else if (!strcmp(cmd, "count")) {
+		uint64_t seq = a1 ? strtoull(a1, NULL, 10) : 0;
+
+		pump_until(have_eof, &seq, "output EOF");
+		printf("count %llu %zu\n", (unsigned long long)seq,
+		       out_for(seq)->len);
 	} else if (!strcmp(cmd, "out")) {
 		uint64_t seq = a1 ? strtoull(a1, NULL, 10) : 0;
 		struct out *o;
