@@ -1,0 +1,55 @@
+/* A fixed-size byte FIFO with free-running indices. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "devices/virtio/bytering.h"
+
+int bytering_init(struct bytering *r, size_t size)
+{
+	size_t n = 1;
+
+	while (n < size)
+		n <<= 1;
+	r->buf = malloc(n);
+	if (!r->buf)
+		return -ENOMEM;
+	r->size = n;
+	r->head = r->tail = 0;
+	return 0;
+}
+
+void bytering_free(struct bytering *r)
+{
+	free(r->buf);
+	r->buf = NULL;
+	r->size = r->head = r->tail = 0;
+}
+
+size_t bytering_put(struct bytering *r, const void *data, size_t len)
+{
+	size_t off, first;
+
+	if (len > bytering_room(r))
+		len = bytering_room(r);
+	off = r->head & (r->size - 1);
+	first = r->size - off < len ? r->size - off : len;
+	memcpy(r->buf + off, data, first);
+	memcpy(r->buf, (const uint8_t *)data + first, len - first);
+	r->head += len;
+	return len;
+}
+
+size_t bytering_get(struct bytering *r, void *data, size_t len)
+{
+	size_t off, first;
+
+	if (len > bytering_used(r))
+		len = bytering_used(r);
+	off = r->tail & (r->size - 1);
+	first = r->size - off < len ? r->size - off : len;
+	memcpy(data, r->buf + off, first);
+	memcpy((uint8_t *)data + first, r->buf, len - first);
+	r->tail += len;
+	return len;
+}

@@ -1,0 +1,373 @@
+/* virtio-console: ports, their byte rings, and the data queues. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <linux/virtio_console.h>
+#include <linux/virtio_ids.h>
+
+#include "devices/virtio/console_int.h"
+#include "lib/log.h"
+#include "vmm/vm.h"
+
+#define PCI_CLASS_COMM_OTHER	0x078000
+
+static struct vcon *vcon_of(struct virtio_pci *vp)
+{
+	return vp->priv;
+}
+
+/* Copies what fits of the readable part of req, from off, into r. */
+static size_t req_to_ring(const struct virtq_req *req, size_t off,
+			  struct bytering *r)
+{
+	size_t done = 0, n, want;
+	unsigned int i;
+
+	for (i = 0; i < req->nr_rd; i++) {
+		const struct iovec *v = &req->iov[i];
+
+		if (off >= v->iov_len) {
+			off -= v->iov_len;
+			continue;
+		}
+		want = v->iov_len - off;
+		n = bytering_put(r, (char *)v->iov_base + off, want);
+		done += n;
+		if (n < want)
+			break;
+		off = 0;
+	}
+	return done;
+}
+
+/* Fills the writable part of req from r; returns the bytes moved. */
+static size_t ring_to_req(struct bytering *r, struct virtq_req *req)
+{
+	size_t done = 0, n;
+	unsigned int i;
+
+	for (i = req->nr_rd; i < req->nr_rd + req->nr_wr; i++) {
+		n = bytering_get(r, req->iov[i].iov_base, req->iov[i].iov_len);
+		done += n;
+		if (n < req->iov[i].iov_len)
+			break;
+	}
+	return done;
+}
+
+static void console_output(struct vcon *c, const struct virtq_req *req)
+{
+	unsigned int i;
+	size_t off;
+	ssize_t n;
+
+	for (i = 0; i < req->nr_rd; i++) {
+		for (off = 0; off < req->iov[i].iov_len; off += n) {
+			n = write(c->console_out, (char *)req->iov[i].iov_base + off,
+				  req->iov[i].iov_len - off);
+			if (n <= 0) {
+				if (n < 0 && errno == EINTR) {
+					n = 0;
+					continue;
+				}
+				return;	/* console gone: output is dropped */
+			}
+		}
+	}
+}
+
+/*
+ * Takes the guest's transmit buffers while the ring from the guest has
+ * room; a buffer is completed as soon as it is copied (the Linux driver
+ * spins on console and control writes until they come back).
+ */
+static void drain_tx(struct vcon_port *p)
+{
+	struct vcon *c = p->c;
+	struct virtq *vq = &c->vp.vq[vcon_txq(p->id)];
+	bool moved = false, pushed = false;
+	size_t n;
+	int r;
+
+	for (;;) {
+		if (!p->tx_held) {
+			r = virtq_pop(vq, p->tx);
+			if (r < 0)
+				virtio_pci_needs_reset(&c->vp);
+			if (r <= 0)
+				break;
+			p->tx_held = true;
+			p->tx_off = 0;
+		}
+		if (p->id == 0) {
+			console_output(c, p->tx);
+			p->tx_off = p->tx->rd_len;
+		} else {
+			n = req_to_ring(p->tx, p->tx_off, &p->from_guest);
+			p->tx_off += n;
+			moved |= n > 0;
+			if (p->tx_off < p->tx->rd_len)
+				break;		/* ring full: wait for a read */
+		}
+		virtq_push(vq, p->tx->head, 0);
+		p->tx_held = false;
+		pushed = true;
+	}
+	if (pushed)
+		virtq_notify(vq);
+	if (moved && p->ops && p->ops->readable)
+		p->ops->readable(p, p->opaque);
+}
+
+/* Moves held bytes into the guest's receive buffers, only once the guest
+ * has the port open (Linux drops data for a closed port).  Returns true if
+ * room was freed. */
+static bool flush_rx(struct vcon_port *p)
+{
+	struct vcon *c = p->c;
+	struct virtq *vq = &c->vp.vq[vcon_rxq(p->id)];
+	bool freed = false;
+	int r;
+
+	if (!p->guest_open || !virtio_pci_running(&c->vp))
+		return false;
+	while (bytering_used(&p->to_guest)) {
+		r = virtq_pop(vq, &c->req);
+		if (r < 0)
+			virtio_pci_needs_reset(&c->vp);
+		if (r <= 0)
+			break;
+		virtq_push(vq, c->req.head, ring_to_req(&p->to_guest, &c->req));
+		freed = true;
+	}
+	if (freed)
+		virtq_notify(vq);
+	return freed;
+}
+
+static void flush_rx_and_call(struct vcon_port *p)
+{
+	if (flush_rx(p) && p->want_writable && bytering_room(&p->to_guest)) {
+		p->want_writable = false;
+		if (p->ops && p->ops->writable)
+			p->ops->writable(p, p->opaque);
+	}
+}
+
+void vcon_port_opened(struct vcon_port *p, bool open)
+{
+	if (p->guest_open == open)
+		return;
+	p->guest_open = open;
+	if (open)
+		flush_rx_and_call(p);
+	if (p->ops && p->ops->state)
+		p->ops->state(p, p->opaque, open);
+}
+
+static void queue_notify(struct virtio_pci *vp, unsigned int q)
+{
+	struct vcon *c = vcon_of(vp);
+	unsigned int id = q < 2 ? 0 : (q - 2) / 2;
+
+	if (q == VCON_CTRL_RXQ)
+		vcon_ctrl_flush(c);
+	else if (q == VCON_CTRL_TXQ)
+		vcon_ctrl_receive(c);
+	else if (id < c->nr_ports && q == vcon_rxq(id))
+		flush_rx_and_call(&c->port[id]);
+	else if (id < c->nr_ports)
+		drain_tx(&c->port[id]);
+}
+
+static void config_read(struct virtio_pci *vp, uint32_t off, void *data,
+			uint32_t len)
+{
+	struct virtio_console_config cfg = {
+		.max_nr_ports = vcon_of(vp)->nr_ports,
+	};
+
+	memcpy(data, (uint8_t *)&cfg + off, len);
+}
+
+/* The driver went away: it forgets its buffers, we keep our bytes. */
+static void reset(struct virtio_pci *vp)
+{
+	struct vcon *c = vcon_of(vp);
+	unsigned int i;
+
+	c->ctrl_head = c->ctrl_tail = 0;
+	for (i = 0; i < c->nr_ports; i++) {
+		c->port[i].tx_held = false;
+		vcon_port_opened(&c->port[i], false);
+	}
+}
+
+static const struct virtio_ops vcon_ops = {
+	.features = 1ULL << VIRTIO_CONSOLE_F_MULTIPORT,
+	.config_size = sizeof(struct virtio_console_config),
+	.config_read = config_read,
+	.queue_notify = queue_notify,
+	.reset = reset,
+};
+
+static int port_init(struct vcon *c, unsigned int id, const char *name)
+{
+	struct vcon_port *p = &c->port[id];
+
+	p->c = c;
+	p->id = id;
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	p->tx = malloc(sizeof(*p->tx));
+	if (!p->tx || bytering_init(&p->to_guest, VCON_RING_SIZE) ||
+	    bytering_init(&p->from_guest, VCON_RING_SIZE))
+		return -ENOMEM;
+	return 0;
+}
+
+struct vcon *vcon_new(struct vm *vm, int console_out)
+{
+	struct vcon *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->vm = vm;
+	c->console_out = console_out;
+	c->nr_ports = 1;
+	if (port_init(c, 0, "")) {
+		vcon_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+int vcon_add_port(struct vcon *c, const char *name)
+{
+	size_t n = strlen(name);
+	int r;
+
+	if (n == 0 || n > VCON_NAME_MAX || strchr(name, '/') ||
+	    vcon_port_find(c, name))
+		return -EINVAL;
+	if (c->nr_ports > VCON_MAX_PORTS)
+		return -ENOSPC;
+	r = port_init(c, c->nr_ports, name);
+	c->nr_ports++;		/* port_free needs it even on failure */
+	return r;
+}
+
+int vcon_realize(struct vcon *c)
+{
+	int r;
+
+	r = virtio_pci_init(&c->vp, c->vm, VIRTIO_ID_CONSOLE,
+			    PCI_CLASS_COMM_OTHER, 2 * (c->nr_ports + 1),
+			    VCON_QUEUE_SIZE, &vcon_ops, c);
+	if (r < 0)
+		return r;
+	return virtio_pci_register(&c->vp);
+}
+
+void vcon_free(struct vcon *c)
+{
+	unsigned int i;
+
+	if (!c)
+		return;
+	if (c->vp.ops)
+		virtio_pci_free(&c->vp);
+	for (i = 0; i < c->nr_ports; i++) {
+		vcon_unix_free(c->port[i].unix_srv);
+		free(c->port[i].tx);
+		bytering_free(&c->port[i].to_guest);
+		bytering_free(&c->port[i].from_guest);
+	}
+	free(c);
+}
+
+struct vcon_port *vcon_port_find(struct vcon *c, const char *name)
+{
+	unsigned int i;
+
+	for (i = 1; i < c->nr_ports; i++)
+		if (!strcmp(c->port[i].name, name))
+			return &c->port[i];
+	return NULL;
+}
+
+const char *vcon_port_name(const struct vcon_port *p)
+{
+	return p->name;
+}
+
+void vcon_port_set_ops(struct vcon_port *p, const struct vcon_port_ops *ops,
+		       void *opaque)
+{
+	virtio_pci_lock(&p->c->vp);
+	p->ops = ops;
+	p->opaque = opaque;
+	virtio_pci_unlock(&p->c->vp);
+}
+
+size_t vcon_port_read(struct vcon_port *p, void *buf, size_t len)
+{
+	size_t n;
+
+	virtio_pci_lock(&p->c->vp);
+	n = bytering_get(&p->from_guest, buf, len);
+	/* Room again: take the guest's waiting buffers, on the loop thread
+	 * (no callback from inside this call). */
+	if (n && p->tx_held)
+		virtio_pci_kick(&p->c->vp, vcon_txq(p->id));
+	virtio_pci_unlock(&p->c->vp);
+	return n;
+}
+
+size_t vcon_port_write(struct vcon_port *p, const void *buf, size_t len)
+{
+	size_t done = 0;
+
+	virtio_pci_lock(&p->c->vp);
+	for (;;) {
+		done += bytering_put(&p->to_guest, (const char *)buf + done,
+				     len - done);
+		if (done == len || !flush_rx(p))
+			break;
+	}
+	if (done < len)
+		p->want_writable = true;
+	virtio_pci_unlock(&p->c->vp);
+	return done;
+}
+
+size_t vcon_port_readable(struct vcon_port *p)
+{
+	size_t n;
+
+	virtio_pci_lock(&p->c->vp);
+	n = bytering_used(&p->from_guest);
+	virtio_pci_unlock(&p->c->vp);
+	return n;
+}
+
+size_t vcon_port_writable(struct vcon_port *p)
+{
+	size_t n;
+
+	virtio_pci_lock(&p->c->vp);
+	n = bytering_room(&p->to_guest);
+	virtio_pci_unlock(&p->c->vp);
+	return n;
+}
+
+bool vcon_port_guest_open(struct vcon_port *p)
+{
+	bool open;
+
+	virtio_pci_lock(&p->c->vp);
+	open = p->guest_open;
+	virtio_pci_unlock(&p->c->vp);
+	return open;
+}
