@@ -209,8 +209,9 @@ void procs_stdin(uint64_t seq, const uint8_t *data, size_t len)
 	struct proc *pr = proc_by_seq(seq);
 	uint8_t *nb;
 
-	if (!pr || pr->in_fd < 0)
-		return;		/* no such stream, or stdin closed: dropped */
+	/* No such stream, a stderr stream, or stdin closed: dropped. */
+	if (!pr || pr->seq_out != seq || pr->in_fd < 0)
+		return;
 	if (!len) {
 		pr->in_eof = true;
 		in_flush(pr);
