@@ -176,8 +176,12 @@ void boot_reset(void) __attribute__((noreturn));
 
 /* --- ports.c ------------------------------------------------------------ */
 
-/* Creates /dev/virtio-ports/NAME for every port in sysfs. */
+/* Creates /dev/virtio-ports/NAME for every port in sysfs; the number of
+ * named ports, or -errno. */
 int ports_scan(void);
+/* The same from sysdir (vport*\/name files) into devdir, as links to
+ * ../vportNpM. */
+int ports_link(const char *sysdir, const char *devdir);
 /* Opens /dev/virtio-ports/name (O_RDWR|O_NONBLOCK|O_CLOEXEC), waiting up
  * to timeout_ms for the port to appear; fd or -errno. */
 int ports_open(const char *name, int timeout_ms);

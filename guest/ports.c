@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -31,29 +32,29 @@ static int read_small(const char *path, char *buf, size_t size)
 	return 0;
 }
 
-int ports_scan(void)
+int ports_link(const char *sysdir, const char *devdir)
 {
-	DIR *d = opendir(SYS_PORTS);
+	DIR *d = opendir(sysdir);
 	struct dirent *e;
 	int n = 0;
 
 	if (!d)
 		return -errno;
-	if (mkdir(DEV_PORTS, 0755) < 0 && errno != EEXIST) {
+	if (mkdir(devdir, 0755) < 0 && errno != EEXIST) {
 		closedir(d);
 		return -errno;
 	}
 	while ((e = readdir(d))) {
-		char path[512], name[256], link[512], target[300];
+		char path[PATH_MAX], name[256], link[PATH_MAX], target[300];
 
 		if (strncmp(e->d_name, "vport", 5))
 			continue;
-		snprintf(path, sizeof(path), SYS_PORTS "/%s/name", e->d_name);
+		snprintf(path, sizeof(path), "%s/%s/name", sysdir, e->d_name);
 		/* Ports without a name (the console) have an empty file. */
 		if (read_small(path, name, sizeof(name)) || !name[0] ||
 		    strchr(name, '/') || name[0] == '.')
 			continue;
-		snprintf(link, sizeof(link), DEV_PORTS "/%s", name);
+		snprintf(link, sizeof(link), "%s/%s", devdir, name);
 		snprintf(target, sizeof(target), "../%s", e->d_name);
 		if (symlink(target, link) < 0 && errno != EEXIST)
 			log_warn("%s: %s", link, strerror(errno));
@@ -62,6 +63,11 @@ int ports_scan(void)
 	}
 	closedir(d);
 	return n;
+}
+
+int ports_scan(void)
+{
+	return ports_link(SYS_PORTS, DEV_PORTS);
 }
 
 int ports_open(const char *name, int timeout_ms)
