@@ -158,28 +158,39 @@ out:
 	return ret;
 }
 
+/* Decodes fid[4] offset[8] count[4], common to Tread and Twrite, and
+ * takes the fid. */
+static int io_begin(struct p9_ctx *c, struct p9_fid **fp, uint64_t *off,
+		    uint32_t *count)
+{
+	uint32_t fid = p9_get_u32(&c->d);
+
+	*off = p9_get_u64(&c->d);
+	*count = p9_get_u32(&c->d);
+	if (c->d.err)
+		return c->d.err;
+	if (*off > INT64_MAX)
+		return -EINVAL;
+	*fp = p9_fid_get(c->s, fid);
+	return *fp ? 0 : -EBADF;
+}
+
 /* Tread: fid[4] offset[8] count[4] -> count[4] data[count], the data read
  * straight into the reply's scatter list. */
 int p9_op_read(struct p9_ctx *c)
 {
-	uint32_t fid = p9_get_u32(&c->d), count;
-	uint64_t off = p9_get_u64(&c->d);
 	struct iovec iov[P9_IOV_MAX];
 	struct p9_fid *f;
 	unsigned int n;
+	uint32_t count;
+	uint64_t off;
 	ssize_t got;
-	int fd, ret;
+	int fd, ret = io_begin(c, &f, &off, &count);
 
-	count = p9_get_u32(&c->d);
-	if (c->d.err)
-		return c->d.err;
-	if (off > INT64_MAX)
-		return -EINVAL;
+	if (ret)
+		return ret;
 	if (count > c->max_reply - RREAD_HEAD)
 		count = c->max_reply - RREAD_HEAD;
-	f = p9_fid_get(c->s, fid);
-	if (!f)
-		return -EBADF;
 	if (f->xattr) {
 		ret = p9_xattr_read(c, f, off, count);
 		goto out;
@@ -204,26 +215,22 @@ out:
  * written straight from the request's scatter list. */
 int p9_op_write(struct p9_ctx *c)
 {
-	uint32_t fid = p9_get_u32(&c->d), count;
-	uint64_t off = p9_get_u64(&c->d);
 	struct iovec iov[P9_IOV_MAX];
 	struct p9_fid *f;
 	unsigned int n;
+	uint32_t count;
+	uint64_t off;
 	ssize_t put;
-	int fd, ret;
+	int fd, ret = io_begin(c, &f, &off, &count);
 
-	count = p9_get_u32(&c->d);
-	if (c->d.err)
-		return c->d.err;
+	if (ret)
+		return ret;
 	if (count > c->in_size - TWRITE_HEAD)
-		return -EPROTO;
-	if (off > INT64_MAX)
-		return -EINVAL;
-	if (c->s->ro)
-		return -EROFS;
-	f = p9_fid_get(c->s, fid);
-	if (!f)
-		return -EBADF;
+		ret = -EPROTO;
+	else if (c->s->ro)
+		ret = -EROFS;
+	if (ret)
+		goto out;
 	n = p9_iov_slice(c->in, c->in_cnt, TWRITE_HEAD, count, iov,
 			 P9_IOV_MAX);
 	if (f->xattr) {

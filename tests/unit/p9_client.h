@@ -80,16 +80,9 @@ static inline void t_open_server(struct tcl *c, bool ro, unsigned int workers)
 	ck_assert_int_eq(p9_server_new(&o, &c->s), 0);
 }
 
-/* A fresh export directory and a server on it, versioned and attached as
- * fid 0. */
-static inline void t_setup(struct tcl *c, bool ro)
+/* Tversion with msize 512000, then Tattach as fid 0. */
+static inline void t_version_attach(struct tcl *c)
 {
-	memset(c, 0, sizeof(*c));
-	strcpy(c->dir, "/tmp/p9test.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(c->dir));
-	c->req = malloc(T_BUF);
-	c->rep = malloc(T_BUF);
-	t_open_server(c, ro, 0);
 	t_begin(c, P9_TVERSION);
 	p9_put_u32(&c->e, 512000);
 	p9_put_str(&c->e, "9P2000.L", 8);
@@ -101,6 +94,19 @@ static inline void t_setup(struct tcl *c, bool ro)
 	p9_put_str(&c->e, "", 0);
 	p9_put_u32(&c->e, 0);
 	ck_assert_int_eq(t_rpc(c), 0);
+}
+
+/* A fresh export directory and a server on it, versioned and attached as
+ * fid 0. */
+static inline void t_setup(struct tcl *c, bool ro)
+{
+	memset(c, 0, sizeof(*c));
+	strcpy(c->dir, "/tmp/p9test.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(c->dir));
+	c->req = malloc(T_BUF);
+	c->rep = malloc(T_BUF);
+	t_open_server(c, ro, 0);
+	t_version_attach(c);
 }
 
 static inline void t_teardown(struct tcl *c)

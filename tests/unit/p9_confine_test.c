@@ -234,17 +234,7 @@ START_TEST(test_readonly_export)
 	p9_server_free(C.s);
 	t_open_server(&r, true, 0);
 	C.s = r.s;
-	t_begin(&C, P9_TVERSION);
-	p9_put_u32(&C.e, 65536);
-	p9_put_str(&C.e, "9P2000.L", 8);
-	ck_assert_int_eq(t_rpc(&C), 0);
-	t_begin(&C, P9_TATTACH);
-	p9_put_u32(&C.e, 0);
-	p9_put_u32(&C.e, P9_NOFID);
-	p9_put_str(&C.e, "", 0);
-	p9_put_str(&C.e, "", 0);
-	p9_put_u32(&C.e, 0);
-	ck_assert_int_eq(t_rpc(&C), 0);
+	t_version_attach(&C);
 
 	ck_assert_int_eq(t_walk(&C, 0, 1, 1, "inside"), 1);
 	ck_assert_int_eq(t_lopen(&C, 1, 1), -EROFS);

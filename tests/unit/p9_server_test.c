@@ -206,22 +206,10 @@ START_TEST(test_workers_and_flush)
 	p9_server_free(C.s);
 	ck_assert_int_eq(p9_server_new(&o, &srv), 0);
 	/* Tversion, Tattach, Twalk, Tlopen in order (each waits). */
-	{
-		C.s = srv;
-		t_begin(&C, P9_TVERSION);
-		p9_put_u32(&C.e, 8192);
-		p9_put_str(&C.e, "9P2000.L", 8);
-		ck_assert_int_eq(t_rpc(&C), 0);
-		t_begin(&C, P9_TATTACH);
-		p9_put_u32(&C.e, 0);
-		p9_put_u32(&C.e, P9_NOFID);
-		p9_put_str(&C.e, "", 0);
-		p9_put_str(&C.e, "", 0);
-		p9_put_u32(&C.e, 0);
-		ck_assert_int_eq(t_rpc(&C), 0);
-		ck_assert_int_eq(t_walk(&C, 0, 1, 1, "f"), 1);
-		ck_assert_int_eq(t_lopen(&C, 1, 0), 0);
-	}
+	C.s = srv;
+	t_version_attach(&C);
+	ck_assert_int_eq(t_walk(&C, 0, 1, 1, "f"), 1);
+	ck_assert_int_eq(t_lopen(&C, 1, 0), 0);
 	for (int i = 0; i < NREQ; i++) {
 		p9_enc_init(&e, slots[i].req, 64);
 		p9_put_u32(&e, 23);
