@@ -52,8 +52,10 @@ struct virtio_9p {
 	struct vreq *free_list;		/* under the device lock */
 
 	pthread_mutex_t list_lock;	/* todo and done lists */
-	struct vreq *todo;		/* popped, not yet submitted */
-	struct vreq *done;		/* completed, not yet pushed */
+	struct vreq *todo;		/* popped, not yet submitted (LIFO) */
+	struct vreq *done, **done_tail;	/* completed, not yet pushed: FIFO,
+					 * since a Tflush's reply must follow
+					 * its request's */
 
 	uint8_t cfg[2 + VIRTIO_9P_TAG_MAX];	/* tag_len[2] tag[] */
 	char tag[VIRTIO_9P_TAG_MAX + 1];
@@ -118,9 +120,10 @@ static void req_done(struct p9_req *p, size_t len)
 	uint64_t one = 1;
 
 	r->len = len;
+	r->next = NULL;
 	pthread_mutex_lock(&d->list_lock);
-	r->next = d->done;
-	d->done = r;
+	*d->done_tail = r;
+	d->done_tail = &r->next;
 	pthread_mutex_unlock(&d->list_lock);
 	if (write(d->done_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
 		log_warn("virtio-9p: eventfd: %s", strerror(errno));
@@ -167,6 +170,7 @@ static void push_done(void *opaque, uint32_t events)
 	pthread_mutex_lock(&d->list_lock);
 	r = d->done;
 	d->done = NULL;
+	d->done_tail = &d->done;
 	pthread_mutex_unlock(&d->list_lock);
 
 	virtio_pci_lock(&d->vp);
@@ -262,6 +266,7 @@ int virtio_9p_create(struct vm *vm, const struct virtio_9p_share *share,
 	}
 	d->vm = vm;
 	d->done_fd = -1;
+	d->done_tail = &d->done;
 	pthread_mutex_init(&d->list_lock, NULL);
 	d->cfg[0] = taglen;
 	d->cfg[1] = taglen >> 8;
