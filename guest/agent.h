@@ -198,7 +198,8 @@ size_t channel_stream_backlog(void);
 bool channel_stream_full(void);
 /* Stops or resumes reading the stream channel (stdin back-pressure). */
 void channel_stream_input(bool on);
-/* Writes out everything queued on the control channel, blocking. */
+/* Writes everything queued on the control channel into the port,
+ * blocking until the port has taken it all. */
 void channel_flush_ctl(void);
 
 /* --- commands.c -------------------------------------------------------- */

@@ -185,8 +185,8 @@ void channel_flush_ctl(void)
 {
 	int fl = fcntl(ctl.fd, F_GETFL);
 
-	/* A blocking write to a virtio port returns once the host has taken
-	 * the buffer: after this the host has the data. */
+	/* Blocking writes wait for room in the port's queue; the data is
+	 * then queued to the host (docs/protocol.md, DESTROYPOD). */
 	fcntl(ctl.fd, F_SETFL, fl & ~O_NONBLOCK);
 	while (ctl.out_off < ctl.out_len) {
 		ssize_t n = write(ctl.fd, ctl.out + ctl.out_off,
