@@ -258,16 +258,18 @@ int vcon_add_port(struct vcon *c, const char *name)
 	return r;
 }
 
+int vcon_init_transport(struct vcon *c)
+{
+	return virtio_pci_init(&c->vp, c->vm, VIRTIO_ID_CONSOLE,
+			       PCI_CLASS_COMM_OTHER, 2 * (c->nr_ports + 1),
+			       VCON_QUEUE_SIZE, &vcon_ops, c);
+}
+
 int vcon_realize(struct vcon *c)
 {
-	int r;
+	int r = vcon_init_transport(c);
 
-	r = virtio_pci_init(&c->vp, c->vm, VIRTIO_ID_CONSOLE,
-			    PCI_CLASS_COMM_OTHER, 2 * (c->nr_ports + 1),
-			    VCON_QUEUE_SIZE, &vcon_ops, c);
-	if (r < 0)
-		return r;
-	return virtio_pci_register(&c->vp);
+	return r < 0 ? r : virtio_pci_register(&c->vp);
 }
 
 void vcon_free(struct vcon *c)
@@ -333,7 +335,7 @@ size_t vcon_port_write(struct vcon_port *p, const void *buf, size_t len)
 	for (;;) {
 		done += bytering_put(&p->to_guest, (const char *)buf + done,
 				     len - done);
-		if (done == len || !flush_rx(p))
+		if (!flush_rx(p) || done == len)
 			break;
 	}
 	if (done < len)

@@ -69,5 +69,8 @@ void vcon_unix_free(struct vcon_unix *u);
 
 /* console.c: data movement, called by the control code. */
 void vcon_port_opened(struct vcon_port *p, bool open);
+/* The virtio-pci function without putting it on a bus (vcon_realize does
+ * both; unit tests only this). */
+int vcon_init_transport(struct vcon *c);
 
 #endif

@@ -177,3 +177,8 @@ void virtio_pci_msix_unbind(struct virtio_pci *vp)
 		e->gsi = -1;
 	}
 }
+
+int virtio_pci_vector_fd(const struct virtio_pci *vp, unsigned int vector)
+{
+	return vector < vp->nr_vectors ? vp->vec[vector].fd : -1;
+}
