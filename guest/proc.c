@@ -43,8 +43,23 @@ static struct proc *procs;
 static bool outputs_paused, stdin_paused;
 static int sig_fd = -1;
 
-static void out_event(void *opaque, uint32_t events);
-static void err_event(void *opaque, uint32_t events);
+static bool any_stdin_full(void)
+{
+	for (struct proc *pr = procs; pr; pr = pr->next)
+		if (pr->in_len - pr->in_off >= STDIN_MAX)
+			return true;
+	return false;
+}
+
+/* Stdin of the stream channel paused on a full buffer resumes once no
+ * buffer is full any more. */
+static void stdin_maybe_resume(void)
+{
+	if (stdin_paused && !any_stdin_full()) {
+		stdin_paused = false;
+		channel_stream_input(true);
+	}
+}
 
 static void proc_free(struct proc *pr)
 {
@@ -66,6 +81,7 @@ static void proc_free(struct proc *pr)
 	free(pr->cid);
 	free(pr->id);
 	free(pr);
+	stdin_maybe_resume();
 }
 
 /* Exit reported once the process is gone and its outputs reached EOF. */
@@ -142,14 +158,6 @@ static void err_event(void *opaque, uint32_t events)
 	pump_output(pr, &pr->err_fd, pr->seq_err);
 }
 
-static bool any_stdin_full(void)
-{
-	for (struct proc *pr = procs; pr; pr = pr->next)
-		if (pr->in_len - pr->in_off >= STDIN_MAX)
-			return true;
-	return false;
-}
-
 static void stdin_done(struct proc *pr)
 {
 	evloop_del(loop, pr->in_fd);
@@ -182,10 +190,7 @@ static void in_flush(struct proc *pr)
 	}
 	if (pr->in_fd >= 0)
 		evloop_mod(loop, pr->in_fd, pr->in_len ? EPOLLOUT : 0);
-	if (stdin_paused && !any_stdin_full()) {
-		stdin_paused = false;
-		channel_stream_input(true);
-	}
+	stdin_maybe_resume();
 }
 
 static void in_event(void *opaque, uint32_t events)
@@ -195,10 +200,7 @@ static void in_event(void *opaque, uint32_t events)
 	/* Reported even when not asked for: the reader is gone. */
 	if (events & (EPOLLERR | EPOLLHUP)) {
 		stdin_done(pr);
-		if (stdin_paused && !any_stdin_full()) {
-			stdin_paused = false;
-			channel_stream_input(true);
-		}
+		stdin_maybe_resume();
 		return;
 	}
 	in_flush(pr);
