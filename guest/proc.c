@@ -56,6 +56,7 @@ static bool any_stdin_full(void)
 static void stdin_maybe_resume(void)
 {
 	if (stdin_paused && !any_stdin_full()) {
+		log_debug("stdin resumed");
 		stdin_paused = false;
 		channel_stream_input(true);
 	}
@@ -112,6 +113,7 @@ static void close_output(struct proc *pr, int *fd, uint64_t seq)
 
 static void pause_outputs(bool pause)
 {
+	log_debug("process output %s", pause ? "paused" : "resumed");
 	outputs_paused = pause;
 	for (struct proc *pr = procs; pr; pr = pr->next) {
 		if (pr->out_fd >= 0)
@@ -229,6 +231,7 @@ void procs_stdin(uint64_t seq, const uint8_t *data, size_t len)
 	memcpy(pr->in_buf + pr->in_len, data, len);
 	pr->in_len += len;
 	if (pr->in_len - pr->in_off >= STDIN_MAX && !stdin_paused) {
+		log_debug("stdin paused");
 		stdin_paused = true;
 		channel_stream_input(false);
 	}

@@ -225,17 +225,20 @@ start_pod='ack STARTPOD {"hostname":"kvmc-test","shareDir":"share0"}'
 	[[ $output == *"exit c2 init 0"* ]]
 }
 
+# The process starts reading late and the client stops reading for a while,
+# so the agent's 1 MiB stdin and output limits are reached.
 @test "agent: 3 MB through stdin and 3 MB of output arrive whole (back-pressure both ways)" {
 	boot
 	run client <<-EOF
 		ready
 		$start_pod
-		ack NEWCONTAINER {"id":"c1","rootfs":"rootfs","process":{"args":["wc","-c"],"stdio":1}}
+		ack NEWCONTAINER {"id":"c1","rootfs":"rootfs","process":{"args":["sh","-c","sleep 2; wc -c"],"stdio":1}}
 		stdin-bytes 1 3000000
 		eof 1
 		out 1
 		exit c1 init
 		ack NEWCONTAINER {"id":"c2","rootfs":"rootfs","process":{"args":["head","-c","3000000","/dev/zero"],"stdio":3}}
+		sleep 3000
 		count 3
 		exit c2 init
 	EOF

@@ -17,6 +17,8 @@
  *   exit CONTAINER PROCESS  wait for its PROCESSASYNCEVENT, print
  *                           `exit CONTAINER PROCESS STATUS`
  *   gone                    wait until the control socket closes (VM ended)
+ *   sleep MS                sleep without reading (lets the guest's queues
+ *                           fill, to exercise its back-pressure)
  *
  * Replies print as `ACK TEXT` / `ERROR TEXT` (GETVERSION's as a number).
  * Every wait gives up after --timeout seconds (default 120).  Exit status
@@ -473,6 +475,8 @@ static void step(char *line)
 			nevents--;
 			break;
 		}
+	} else if (!strcmp(cmd, "sleep")) {
+		usleep((useconds_t)(a1 ? atoi(a1) : 0) * 1000);
 	} else if (!strcmp(cmd, "gone")) {
 		double end = now() + timeout_s;
 
