@@ -228,6 +228,8 @@ int hyper_proc_event_decode(const char *text, size_t len,
 	int ret;
 
 	memset(ev, 0, sizeof(*ev));
+	if (len > HYPER_EVENT_MAX)
+		return -EINVAL;
 	ret = json_parse(&j, text, len, NULL);
 	if (ret)
 		return ret == -ENOMEM ? ret : -EINVAL;

@@ -155,8 +155,11 @@ struct hyper_proc_event {
 /* Malloc'd JSON text (*len without the NUL), or NULL on OOM. */
 char *hyper_proc_event_encode(const char *container, const char *process,
 			      int status, size_t *len);
-/* 0 or -EINVAL (bad JSON, missing or mistyped field); free with
- * hyper_proc_event_free. */
+/* 0 or -EINVAL (bad JSON, missing or mistyped field, longer than
+ * HYPER_EVENT_MAX); free with hyper_proc_event_free.  The length cap
+ * matters on the host, where the JSON comes from the guest: jsmn's time
+ * grows with the square of the nesting depth. */
+#define HYPER_EVENT_MAX		4096
 int hyper_proc_event_decode(const char *json, size_t len,
 			    struct hyper_proc_event *ev);
 void hyper_proc_event_free(struct hyper_proc_event *ev);

@@ -229,6 +229,15 @@ START_TEST(test_proc_event)
 							 &ev), -EINVAL);
 		ck_assert_ptr_null(ev.container);
 	}
+
+	/* Deep nesting from a guest is refused by size, before jsmn. */
+	char *deep = malloc(HYPER_EVENT_MAX + 2);
+
+	memset(deep, '[', HYPER_EVENT_MAX / 2 + 1);
+	memset(deep + HYPER_EVENT_MAX / 2 + 1, ']', HYPER_EVENT_MAX / 2 + 1);
+	ck_assert_int_eq(hyper_proc_event_decode(deep, HYPER_EVENT_MAX + 2, &ev),
+			 -EINVAL);
+	free(deep);
 }
 END_TEST
 
