@@ -15,6 +15,7 @@ arg() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
 mode=$(arg p9mode)
 n=$(arg p9n)
 tag=$(arg p9tag)
+rotag=$(arg p9rotag)
 caches=$(arg p9cache | tr , ' ')
 
 # Guest-side escape attempts: each must fail; the host checks its side.
@@ -68,6 +69,29 @@ for cache in ${caches:-none}; do
 	rm -rf /mnt/p9/b-$cache
 	umount /mnt/p9
 done
+# A read-only share (virtio): reads work, every modification is EROFS.
+if [ -n "$rotag" ]; then
+	mkdir -p /mnt/ro
+	res=PASS
+	if mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 \
+		"$rotag" /mnt/ro; then
+		[ "$(cat /mnt/ro/file)" = readonly ] || { echo "ro: read"; res=FAIL; }
+		for op in "touch /mnt/ro/new" "mkdir /mnt/ro/d" "rm /mnt/ro/file" \
+			"chmod 777 /mnt/ro/file" "ln -s x /mnt/ro/l" \
+			"mv /mnt/ro/file /mnt/ro/moved" "truncate -s 0 /mnt/ro/file"; do
+			out=$($op 2>&1) && { echo "ro: $op succeeded"; res=FAIL; }
+			case $out in
+			*"Read-only file system"*) ;;
+			*) echo "ro: $op: $out"; res=FAIL ;;
+			esac
+		done
+		(echo x >> /mnt/ro/file) 2>/dev/null && { echo "ro: append"; res=FAIL; }
+		umount /mnt/ro
+	else
+		res=FAIL
+	fi
+	echo "P9TEST ro $res"
+fi
 echo P9TEST-END
 sync
 poweroff -f

@@ -1,0 +1,61 @@
+#!/usr/bin/env bats
+# kvmc-vmm's virtio-9p: a busybox guest mounts a --share with
+# trans=virtio,version=9p2000.L,msize=512000 in cache=none and cache=mmap
+# and runs the POSIX battery there and on its own tmpfs; the transcripts
+# must match.  Escape attempts from the guest fail and the host around the
+# export is left untouched; a read-only share refuses every change.
+#
+# Knobs: P9_N (readdir entries, 10000), P9_VM_TIMEOUT (seconds, 1500).
+
+ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+source "$ROOT/tests/integration/lib/p9-guest.sh"
+TIMEOUT=${P9_VM_TIMEOUT:-1500}
+
+setup_file() {
+	make -C "$ROOT" --no-print-directory build/kvmc-vmm \
+		build/tests/p9-serve build/tests/posix-probe >&2
+}
+
+setup() {
+	work=$(mktemp -d /run/p9-vm.XXXXXX)
+	mkdir -p "$work"/{export,outside,ro}
+	echo secret > "$work/outside/secret"
+	ln -s "$work/outside" "$work/export/hostlink"
+	echo readonly > "$work/ro/file"
+	p9_guest_initrd "$work/initrd.img"
+}
+
+teardown() {
+	rm -rf "$work"
+}
+
+# A listing of everything around the export, to compare before/after.
+host_state() {
+	(cd "$work" && find . -path ./export -prune -o -path ./console.log \
+		-prune -o -printf '%p %y %m %s %T@\n' | sort)
+}
+
+@test "p9 virtio: POSIX battery (cache=none, cache=mmap); escapes fail; ro share" {
+	host_state > "$work/before"
+	echo "# booting kvmc-vmm, timeout ${TIMEOUT}s" >&3
+	run timeout "$TIMEOUT" "$ROOT/build/kvmc-vmm" --mem 1024 --cpus 2 \
+		--kernel "$P9_KDIR/vmlinuz" --initrd "$work/initrd.img" \
+		--cmdline "console=ttyS0 panic=-1 quiet p9mode=virtio p9cache=none,mmap p9n=${P9_N:-10000} p9tag=share0 p9rotag=ro0" \
+		--share "share0=$work/export" --share "ro0=$work/ro,ro"
+	printf '%s\n' "$output" | grep -v '^9p-' | tail -n 60
+	printf '%s\n' "$output" > "$work/console.log"
+	grep -q '^P9TEST none PASS' "$work/console.log"
+	grep -q '^P9TEST mmap PASS' "$work/console.log"
+	grep -q '^P9TEST ro PASS' "$work/console.log"
+	grep -q '^P9TEST-END' "$work/console.log"
+
+	# The host side of the escape attempts.
+	host_state > "$work/after"
+	diff -u "$work/before" "$work/after"
+	[ "$(cat "$work/outside/secret")" = secret ]
+	[ ! -e "$work/export/esc-null" ] && [ ! -e "$work/export/esc-sda" ]
+	[ ! -e "$work/esc-planted" ] && [ ! -e /esc-planted ]
+	[ "$(readlink "$work/export/esc-root")" = / ]
+	[ "$(cat "$work/ro/file")" = readonly ]
+	[ "$(ls "$work/ro")" = file ]
+}
