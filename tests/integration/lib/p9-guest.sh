@@ -7,7 +7,8 @@
 #   p9_guest_qemu INITRD LOG ARGS  boot it under QEMU with kernel ARGS
 #
 # /init reads from the kernel command line:
-#   p9mode=fd|virtio  p9cache=none,mmap  p9n=NFILES  p9tag=TAG
+#   p9mode=fd|virtio|bench  p9cache=none,mmap  p9n=NFILES  p9tag=TAG
+# (bench: runs bench/9p's workloads, with P9_EXTRA_BINS holding p9-bench)
 # and prints "P9TEST <cache> PASS|FAIL" per run, then "P9TEST-END".
 
 P9_ROOT=${P9_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)}
@@ -31,6 +32,9 @@ p9_guest_initrd() {
 	install -m 0755 /bin/busybox "$stage/bin/busybox"
 	p9_copy_bin "$stage" "$P9_ROOT/build/tests/p9-serve" || return 1
 	p9_copy_bin "$stage" "$P9_ROOT/build/tests/posix-probe" || return 1
+	for m in ${P9_EXTRA_BINS:-}; do
+		p9_copy_bin "$stage" "$m" || return 1
+	done
 	install -m 0755 "$P9_ROOT/tests/integration/lib/posix-battery.sh" \
 		"$stage/bin/posix-battery.sh"
 	: > "$stage/lib/modules/order"

@@ -32,7 +32,28 @@ escapes() {
 	return $fail
 }
 
+# bench/9p: the workloads on the share, one "bench ..." line each.
+if [ "$mode" = bench ]; then
+	mkdir -p /mnt/p9
+	mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000,cache=${caches:-none} \
+		"$tag" /mnt/p9 || echo "bench: mount failed"
+	mkdir -p /mnt/p9/bench
+	p9-bench seqwrite /mnt/p9/bench 1024
+	echo 3 > /proc/sys/vm/drop_caches
+	p9-bench seqread /mnt/p9/bench
+	p9-bench randread /mnt/p9/bench 20000
+	p9-bench meta /mnt/p9/bench 10000
+	p9-bench tree /mnt/p9/bench 20000
+	echo 3 > /proc/sys/vm/drop_caches
+	p9-bench lsR /mnt/p9/bench
+	rm -rf /mnt/p9/bench
+	umount /mnt/p9
+	caches=
+	mode=done
+fi
+
 for cache in ${caches:-none}; do
+	[ "$mode" = done ] && break
 	rm -rf /run/plain
 	mkdir -p /run/plain /mnt/p9
 	opts=version=9p2000.L,cache=$cache

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# bench/9p/run.sh: kvmc-vmm's virtio-9p against QEMU's
+# `-virtfs local,security_model=passthrough`, same guest kernel, same
+# mount options (trans=virtio,version=9p2000.L,msize=512000,cache=none),
+# same run.  Prints one line per workload with both results and the ratio
+# kvmc/QEMU (higher is better on every line; the goal is >= 1.5).
+#
+#   bench/9p/run.sh [EXPORT_PARENT]   (default /run: the export is a tmpfs
+#                                      directory, so the host disk is not
+#                                      what is measured)
+# Env: BENCH_ACCEL (QEMU accelerator, kvm), BENCH_TIMEOUT (s, 1800).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+parent=${1:-/run}
+accel=${BENCH_ACCEL:-kvm}
+timeout=${BENCH_TIMEOUT:-1800}
+source "$root/tests/integration/lib/p9-guest.sh"
+
+work=$(mktemp -d "$parent/p9-bench.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+make -C "$root" --no-print-directory build/kvmc-vmm build/tests/p9-serve \
+	build/tests/posix-probe >&2
+cc -O2 -Wall -Wextra -o "$work/p9-bench" "$root/bench/9p/p9-bench.c"
+P9_EXTRA_BINS=$work/p9-bench p9_guest_initrd "$work/initrd.img"
+cmdline="console=ttyS0 panic=-1 quiet p9mode=bench p9cache=none p9tag=share0"
+
+mkdir "$work/qemu" "$work/kvmc"
+echo "bench/9p: QEMU ($accel) ..." >&2
+timeout "$timeout" qemu-system-x86_64 -accel "$accel" -m 2048 -smp 2 \
+	-display none -no-reboot -serial "file:$work/qemu.log" \
+	-kernel "$P9_KDIR/vmlinuz" -initrd "$work/initrd.img" -append "$cmdline" \
+	-fsdev "local,id=fs0,path=$work/qemu,security_model=passthrough" \
+	-device virtio-9p-pci,fsdev=fs0,mount_tag=share0 </dev/null >&2
+echo "bench/9p: kvmc-vmm ..." >&2
+timeout "$timeout" "$root/build/kvmc-vmm" --mem 2048 --cpus 2 \
+	--kernel "$P9_KDIR/vmlinuz" --initrd "$work/initrd.img" \
+	--cmdline "$cmdline" --share "share0=$work/kvmc" \
+	</dev/null > "$work/kvmc.log" 2>&1
+
+printf '%-26s %14s %14s %8s\n' workload qemu kvmc ratio
+for w in seqwrite seqread randread4k create+stat+unlink lsR; do
+	q=$(awk -v w="$w" '$1 == "bench" && $2 == w { print $3 }' "$work/qemu.log")
+	k=$(awk -v w="$w" '$1 == "bench" && $2 == w { print $3 }' "$work/kvmc.log")
+	u=$(awk -v w="$w" '$1 == "bench" && $2 == w { print $4 }' "$work/kvmc.log" "$work/qemu.log" | head -n 1)
+	r=$(awk -v q="${q:-0}" -v k="${k:-0}" 'BEGIN { if (q > 0) printf "%.2f", k / q; else print "-" }')
+	printf '%-26s %14s %14s %8s  %s\n' "$w" "${q:--}" "${k:--}" "$r" "$u"
+done
