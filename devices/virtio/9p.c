@@ -8,10 +8,11 @@
  * Threads and locks: requests are popped on vm->loop under the device
  * lock and handed to the server after the lock is dropped (the server's
  * completion lock must never be taken inside the device lock).  They
- * complete on the server's worker threads, which queue them on done_list
- * and wake the loop through an eventfd; the loop pushes a batch to the
- * used ring and interrupts once.  Lock order: device lock, then the
- * server's locks, then list_lock.
+ * complete on the server's worker threads, which queue them on the done
+ * list and wake the loop through an eventfd; the loop pushes a batch to
+ * the used ring and interrupts once.  list_lock is innermost: taken under
+ * the device lock (pop, push) and under the server's completion lock
+ * (req_done), never around either.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -46,7 +47,7 @@ struct virtio_9p {
 	struct virtio_pci vp;
 	struct p9_server *srv;
 	struct vm *vm;
-	int done_fd;			/* eventfd: completions waiting */
+	int wake_fd;			/* eventfd: requests or replies wait */
 	unsigned int gen;		/* bumped by reset: stale replies drop */
 	struct vreq *pool;		/* QUEUE_SIZE of them */
 	struct vreq *free_list;		/* under the device lock */
@@ -112,12 +113,19 @@ static void config_read(struct virtio_pci *vp, uint32_t off, void *data,
 	memcpy(data, d->cfg + off, len);
 }
 
+static void wake(struct virtio_9p *d)
+{
+	uint64_t one = 1;
+
+	if (write(d->wake_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		log_warn("virtio-9p: eventfd: %s", strerror(errno));
+}
+
 /* Server thread (or inline in p9_submit): queue it for the loop. */
 static void req_done(struct p9_req *p, size_t len)
 {
 	struct vreq *r = (struct vreq *)p;
 	struct virtio_9p *d = r->dev;
-	uint64_t one = 1;
 
 	r->len = len;
 	r->next = NULL;
@@ -125,15 +133,13 @@ static void req_done(struct p9_req *p, size_t len)
 	*d->done_tail = r;
 	d->done_tail = &r->next;
 	pthread_mutex_unlock(&d->list_lock);
-	if (write(d->done_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
-		log_warn("virtio-9p: eventfd: %s", strerror(errno));
+	wake(d);
 }
 
 /* Loop thread, device lock not held: hand popped requests to the
  * server, in the order they were popped. */
-static void submit_todo(void *opaque, uint32_t events)
+static void submit_todo(struct virtio_9p *d)
 {
-	struct virtio_9p *d = opaque;
 	struct vreq *r, *rev = NULL;
 
 	pthread_mutex_lock(&d->list_lock);
@@ -158,15 +164,11 @@ static void submit_todo(void *opaque, uint32_t events)
 static void queue_notify(struct virtio_pci *vp, unsigned int q);
 
 /* Loop thread: push completed requests and interrupt once. */
-static void push_done(void *opaque, uint32_t events)
+static void push_done(struct virtio_9p *d)
 {
-	struct virtio_9p *d = opaque;
 	struct vreq *r;
-	uint64_t n;
 	bool pushed = false;
 
-	if (read(d->done_fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
-		log_warn("virtio-9p: eventfd: %s", strerror(errno));
 	pthread_mutex_lock(&d->list_lock);
 	r = d->done;
 	d->done = NULL;
@@ -197,6 +199,17 @@ static void push_done(void *opaque, uint32_t events)
 	    virtq_has_avail(virtio_pci_vq(&d->vp, 0)))
 		queue_notify(&d->vp, 0);
 	virtio_pci_unlock(&d->vp);
+}
+
+static void on_wake(void *opaque, uint32_t events)
+{
+	struct virtio_9p *d = opaque;
+	uint64_t n;
+
+	if (read(d->wake_fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+		log_warn("virtio-9p: eventfd: %s", strerror(errno));
+	submit_todo(d);
+	push_done(d);
 }
 
 /* Device lock held (the transport's op). */
@@ -230,8 +243,8 @@ static void queue_notify(struct virtio_pci *vp, unsigned int q)
 		pthread_mutex_unlock(&d->list_lock);
 		any = true;
 	}
-	if (any && evloop_call(d->vm->loop, submit_todo, d))
-		log_error("virtio-9p: cannot schedule requests");
+	if (any)
+		wake(d);
 }
 
 static void reset(struct virtio_pci *vp)
@@ -265,7 +278,7 @@ int virtio_9p_create(struct vm *vm, const struct virtio_9p_share *share,
 		return -EINVAL;
 	}
 	d->vm = vm;
-	d->done_fd = -1;
+	d->wake_fd = -1;
 	d->done_tail = &d->done;
 	pthread_mutex_init(&d->list_lock, NULL);
 	d->cfg[0] = taglen;
@@ -288,12 +301,12 @@ int virtio_9p_create(struct vm *vm, const struct virtio_9p_share *share,
 			  strerror(-ret));
 		goto fail;
 	}
-	d->done_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (d->done_fd < 0) {
+	d->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (d->wake_fd < 0) {
 		ret = -errno;
 		goto fail;
 	}
-	ret = evloop_add(vm->loop, d->done_fd, EPOLLIN, push_done, d);
+	ret = evloop_add(vm->loop, d->wake_fd, EPOLLIN, on_wake, d);
 	if (ret)
 		goto fail;
 	ret = virtio_pci_init(&d->vp, vm, VIRTIO_ID_9P, PCI_CLASS_9P, 1,
@@ -308,10 +321,10 @@ int virtio_9p_create(struct vm *vm, const struct virtio_9p_share *share,
 	*out = d;
 	return 0;
 fail_loop:
-	evloop_del(vm->loop, d->done_fd);
+	evloop_del(vm->loop, d->wake_fd);
 fail:
-	if (d->done_fd >= 0)
-		close(d->done_fd);
+	if (d->wake_fd >= 0)
+		close(d->wake_fd);
 	p9_server_free(d->srv);
 	pthread_mutex_destroy(&d->list_lock);
 	free(d->pool);
@@ -326,8 +339,8 @@ void virtio_9p_free(struct virtio_9p *d)
 	virtio_pci_free(&d->vp);
 	/* Joins the workers: every request submitted has completed after. */
 	p9_server_free(d->srv);
-	evloop_del(d->vm->loop, d->done_fd);
-	close(d->done_fd);
+	evloop_del(d->vm->loop, d->wake_fd);
+	close(d->wake_fd);
 	pthread_mutex_destroy(&d->list_lock);
 	free(d->pool);
 	free(d);
