@@ -262,8 +262,8 @@ static const struct virtio_ops ops_9p = {
 	.reset = reset,
 };
 
-int virtio_9p_create(struct vm *vm, const struct virtio_9p_share *share,
-		     struct virtio_9p **out)
+int virtio_9p_new(struct vm *vm, const struct virtio_9p_share *share,
+		  struct virtio_9p **out)
 {
 	struct p9_server_opts o = { .root = share->path, .ro = share->ro,
 				    .workers = WORKERS };
@@ -311,17 +311,12 @@ int virtio_9p_create(struct vm *vm, const struct virtio_9p_share *share,
 		goto fail;
 	ret = virtio_pci_init(&d->vp, vm, VIRTIO_ID_9P, PCI_CLASS_9P, 1,
 			      QUEUE_SIZE, &ops_9p, d);
-	if (ret)
-		goto fail_loop;
-	ret = virtio_pci_register(&d->vp);
 	if (ret) {
-		virtio_pci_free(&d->vp);
-		goto fail_loop;
+		evloop_del(vm->loop, d->wake_fd);
+		goto fail;
 	}
 	*out = d;
 	return 0;
-fail_loop:
-	evloop_del(vm->loop, d->wake_fd);
 fail:
 	if (d->wake_fd >= 0)
 		close(d->wake_fd);
@@ -329,6 +324,16 @@ fail:
 	pthread_mutex_destroy(&d->list_lock);
 	free(d->pool);
 	free(d);
+	return ret;
+}
+
+int virtio_9p_realize(struct virtio_9p *d)
+{
+	int ret = virtio_pci_register(&d->vp);
+
+	if (ret)
+		log_error("--share %s: cannot add its virtio-9p device: %s",
+			  d->tag, strerror(-ret));
 	return ret;
 }
 

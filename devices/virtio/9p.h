@@ -21,10 +21,13 @@ struct virtio_9p_share {
 int virtio_9p_parse_share(const char *arg, struct virtio_9p_share *out,
 			  char *err, size_t errlen);
 
-/* Creates the device for share and puts it on vm's PCI bus.  0 or
- * -errno (the export cannot be opened, the bus is full, ...). */
-int virtio_9p_create(struct vm *vm, const struct virtio_9p_share *share,
-		     struct virtio_9p **out);
+/* The device for share: its server (the export opened) and its virtio
+ * function, not yet on a bus.  0 or -errno, with a log line naming the
+ * share. */
+int virtio_9p_new(struct vm *vm, const struct virtio_9p_share *share,
+		  struct virtio_9p **out);
+/* Puts it on vm's PCI bus, with its ioeventfd and irqfds.  0 or -errno. */
+int virtio_9p_realize(struct virtio_9p *d);
 /* Waits for requests in flight, then frees everything. */
 void virtio_9p_free(struct virtio_9p *d);
 
