@@ -135,7 +135,8 @@ int p9_op_setattr(struct p9_ctx *c)
 			 as, an);
 		set_time(&ts[1], valid, P9_SETATTR_MTIME, P9_SETATTR_MTIME_SET,
 			 ms, mn);
-		if (utimensat(f->fd, "", ts, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))
+		if (utimensat(f->fd, "", ts,
+			      AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))
 			ret = -errno;
 	}
 	p9_fid_put(c->s, f);

@@ -74,7 +74,7 @@ struct p9_ctx {
 	const struct iovec *out;	/* the whole reply buffer */
 	unsigned int out_cnt;
 	size_t direct;			/* payload placed after e (Rread) */
-	uint8_t *big;			/* a reply buffer from p9_ctx_reply_buf */
+	uint8_t *big;			/* from p9_ctx_reply_buf */
 };
 
 /* Replaces c->e with a malloc'd buffer of n bytes: for replies larger

@@ -48,7 +48,7 @@ struct virtio_9p {
 	struct p9_server *srv;
 	struct vm *vm;
 	int wake_fd;			/* eventfd: requests or replies wait */
-	unsigned int gen;		/* bumped by reset: stale replies drop */
+	unsigned int gen;		/* bumped by reset: old replies drop */
 	struct vreq *pool;		/* QUEUE_SIZE of them */
 	struct vreq *free_list;		/* under the device lock */
 
@@ -70,7 +70,8 @@ int virtio_9p_parse_share(const char *arg, struct virtio_9p_share *out,
 
 	memset(out, 0, sizeof(*out));
 	if (!eq || eq == arg) {
-		snprintf(err, errlen, "--share %s: expected TAG=PATH[,ro]", arg);
+		snprintf(err, errlen, "--share %s: expected TAG=PATH[,ro]",
+			 arg);
 		return -EINVAL;
 	}
 	taglen = eq - arg;
