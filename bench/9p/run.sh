@@ -23,6 +23,8 @@ make -C "$root" --no-print-directory build/kvmc-vmm build/tests/p9-serve \
 cc -O2 -Wall -Wextra -o "$work/p9-bench" "$root/bench/9p/p9-bench.c"
 P9_EXTRA_BINS=$work/p9-bench p9_guest_initrd "$work/initrd.img"
 cmdline="console=ttyS0 panic=-1 quiet p9mode=bench p9cache=none p9tag=share0"
+# kvmc-vmm's defaults (vmm/options.c), which --cmdline replaces.
+vmm_cmdline="reboot=k pci=conf1 acpi=off i8042.noaux i8042.nomux i8042.nopnp i8042.dumbkbd 8250.nr_uarts=1 io_delay=none tsc=reliable no_timer_check"
 
 mkdir "$work/qemu" "$work/kvmc"
 echo "bench/9p: QEMU ($accel) ..." >&2
@@ -32,9 +34,9 @@ timeout "$timeout" qemu-system-x86_64 -accel "$accel" -m 2048 -smp 2 \
 	-fsdev "local,id=fs0,path=$work/qemu,security_model=passthrough" \
 	-device virtio-9p-pci,fsdev=fs0,mount_tag=share0 </dev/null >&2
 echo "bench/9p: kvmc-vmm ..." >&2
-timeout "$timeout" "$root/build/kvmc-vmm" --mem 2048 --cpus 2 \
+timeout "$timeout" "$root/build/kvmc-vmm" --memory 2G --cpus 2 \
 	--kernel "$P9_KDIR/vmlinuz" --initrd "$work/initrd.img" \
-	--cmdline "$cmdline" --share "share0=$work/kvmc" \
+	--cmdline "$vmm_cmdline $cmdline" --share "share0=$work/kvmc" \
 	</dev/null > "$work/kvmc.log" 2>&1
 
 printf '%-26s %14s %14s %8s\n' workload qemu kvmc ratio

@@ -115,4 +115,6 @@ if [ -n "$rotag" ]; then
 fi
 echo P9TEST-END
 sync
-poweroff -f
+# Through the i8042 reset line: kvmc-vmm (reboot=k) and QEMU (-no-reboot)
+# both end there.
+reboot -f
