@@ -234,6 +234,23 @@ struct spawn_io {
 	int pty_slave;		/* terminal: the slave, used for all three */
 };
 
+/* --- stdio.c ----------------------------------------------------------- */
+
+/* The agent's ends of a process's stdio, -1 when absent: in (pipe or pty
+ * master), out (also stderr unless err), pty (the master, for resizing). */
+struct stdio_ends {
+	int in, out, err, pty;
+};
+
+/* Pipes, or with p->terminal a pty (24x80 until resized).  The child's
+ * ends go to *child, the agent's (non-blocking, close-on-exec) to *ends.
+ * separate_err: stderr gets its own pipe.  0, or -errno with nothing
+ * left open. */
+int stdio_open(const struct proc_spec *p, bool separate_err,
+	       struct spawn_io *child, struct stdio_ends *ends);
+void stdio_close_child(struct spawn_io *child);
+void stdio_close_ends(struct stdio_ends *ends);
+
 /* Forks the process into the container root; returns the pid or -errno.
  * pidns: the container's pid namespace to join, or -1 to start a new one
  * (the container's init).  Setup failures in the child end it with 126

@@ -277,79 +277,6 @@ int procs_init(struct evloop *l)
 	return evloop_add(loop, sig_fd, EPOLLIN, reap, NULL);
 }
 
-static int make_pipe(int fds[2], bool agent_reads)
-{
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return -errno;
-	/* Only the agent's end is non-blocking. */
-	fcntl(fds[agent_reads ? 0 : 1], F_SETFL, O_NONBLOCK);
-	return 0;
-}
-
-static int open_pty(int *master, int *slave)
-{
-	struct winsize ws = { .ws_row = 24, .ws_col = 80 };
-	char name[64];
-
-	*master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
-	if (*master < 0)
-		return -errno;
-	if (grantpt(*master) || unlockpt(*master) ||
-	    ptsname_r(*master, name, sizeof(name))) {
-		close(*master);
-		return -errno;
-	}
-	*slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (*slave < 0) {
-		close(*master);
-		return -errno;
-	}
-	/* A usable size until the host sends WINSIZE: programs treat 0x0 as
-	 * "not a terminal" (busybox stty fails on it). */
-	ioctl(*master, TIOCSWINSZ, &ws);
-	return 0;
-}
-
-static int wire(struct proc *pr, const struct proc_spec *p, struct spawn_io *io,
-		int child_fds[4])
-{
-	int fds[2], ret;
-
-	if (p->terminal) {
-		int master;
-
-		ret = open_pty(&master, &io->pty_slave);
-		if (ret)
-			return ret;
-		child_fds[0] = io->pty_slave;
-		/* Separate fds for output, input and resizing, so each can be
-		 * closed on its own. */
-		pr->out_fd = master;
-		if (p->stdin_open && (pr->in_fd = dup(master)) < 0)
-			return -errno;
-		pr->pty_fd = dup(master);
-		return pr->pty_fd < 0 ? -errno : 0;
-	}
-	if (p->stdin_open) {
-		if ((ret = make_pipe(fds, false)))
-			return ret;
-		io->in = child_fds[1] = fds[0];
-		pr->in_fd = fds[1];
-	}
-	if ((ret = make_pipe(fds, true)))
-		return ret;
-	io->out = child_fds[2] = fds[1];
-	pr->out_fd = fds[0];
-	io->err = io->out;
-	if (pr->seq_err) {
-		if ((ret = make_pipe(fds, true)))
-			return ret;
-		io->err = child_fds[3] = fds[1];
-		pr->err_fd = fds[0];
-	}
-	return 0;
-}
-
 /* Exec'd processes join the init's pid namespace, which dies with it. */
 static bool init_running(const struct container *c)
 {
@@ -362,8 +289,8 @@ static bool init_running(const struct container *c)
 int proc_start(struct container *c, const struct proc_spec *p, bool init,
 	       char *err, size_t errlen)
 {
-	struct spawn_io io = { -1, -1, -1, -1 };
-	int child_fds[4] = { -1, -1, -1, -1 };
+	struct spawn_io io;
+	struct stdio_ends ends;
 	struct proc *pr;
 	pid_t pid;
 	int ret;
@@ -377,6 +304,11 @@ int proc_start(struct container *c, const struct proc_spec *p, bool init,
 		snprintf(err, errlen, "process %s: stream already in use", p->id);
 		return -EEXIST;
 	}
+	if (!init && (container_pidns(c) < 0 || !init_running(c))) {
+		snprintf(err, errlen, "container %s: its init is not running",
+			 container_id(c));
+		return -ESRCH;
+	}
 	pr = calloc(1, sizeof(*pr));
 	if (!pr)
 		return -ENOMEM;
@@ -388,27 +320,32 @@ int proc_start(struct container *c, const struct proc_spec *p, bool init,
 	pr->seq_err = p->terminal ? 0 : p->stderr_seq;
 	pr->cid = strdup(container_id(c));
 	pr->id = strdup(p->id);
-	ret = !pr->cid || !pr->id ? -ENOMEM : wire(pr, p, &io, child_fds);
+	if (!pr->cid || !pr->id) {
+		proc_free(pr);
+		return -ENOMEM;
+	}
+	ret = stdio_open(p, pr->seq_err != 0, &io, &ends);
 	if (ret) {
 		snprintf(err, errlen, "process %s: stdio: %s", p->id,
 			 strerror(-ret));
-		goto fail;
-	}
-	if (!init && (container_pidns(c) < 0 || !init_running(c))) {
-		snprintf(err, errlen, "container %s: its init is not running",
-			 container_id(c));
-		ret = -ESRCH;
-		goto fail;
+		proc_free(pr);
+		return ret;
 	}
 	pid = spawn_process(container_root(c), p, &io,
 			    init ? -1 : container_pidns(c));
+	stdio_close_child(&io);
 	if (pid < 0) {
-		ret = (int)pid;
 		snprintf(err, errlen, "process %s: fork: %s", p->id,
-			 strerror(-ret));
-		goto fail;
+			 strerror((int)-pid));
+		stdio_close_ends(&ends);
+		proc_free(pr);
+		return (int)pid;
 	}
 	pr->pid = pid;
+	pr->in_fd = ends.in;
+	pr->out_fd = ends.out;
+	pr->err_fd = ends.err;
+	pr->pty_fd = ends.pty;
 	if (init) {
 		char ns[64];
 		int fd;
@@ -423,9 +360,6 @@ int proc_start(struct container *c, const struct proc_spec *p, bool init,
 		else
 			container_set_pidns(c, fd);
 	}
-	for (int i = 0; i < 4; i++)
-		if (child_fds[i] >= 0)
-			close(child_fds[i]);
 	pr->next = procs;
 	procs = pr;
 	evloop_add(loop, pr->out_fd, outputs_paused ? 0 : EPOLLIN, out_event, pr);
@@ -435,17 +369,6 @@ int proc_start(struct container *c, const struct proc_spec *p, bool init,
 	if (pr->in_fd >= 0)
 		evloop_add(loop, pr->in_fd, 0, in_event, pr);
 	return 0;
-fail:
-	for (int i = 0; i < 4; i++)
-		if (child_fds[i] >= 0)
-			close(child_fds[i]);
-	if (pr->out_fd >= 0)
-		close(pr->out_fd);
-	if (pr->err_fd >= 0)
-		close(pr->err_fd);
-	pr->out_fd = pr->err_fd = -1;
-	proc_free(pr);
-	return ret;
 }
 
 struct proc *proc_find(const struct container *c, const char *id)
