@@ -60,12 +60,12 @@ make_rootfs() {
 # Boots a VM in the background; its exit status lands in $D/vmm.status.
 boot() {
 	D=$(mktemp -d "$AGENT_TMP/vm.XXXXXX")
-	local cmdline="console=ttyS0 reboot=k panic=-1"
 	if [[ $VMM == qemu ]]; then
 		( timeout "$TIMEOUT" qemu-system-x86_64 -accel "${KVMC_AGENT_ACCEL:-kvm}" \
 			-m 512 -smp 1 -nographic -no-reboot \
 			-kernel "$ROOT/build/guest/vmlinuz" -initrd "$AGENT_TMP/initrd.img" \
-			-append "$cmdline" -device virtio-serial-pci,id=vs0 \
+			-append "console=ttyS0 reboot=k panic=-1" \
+			-device virtio-serial-pci,id=vs0 \
 			-chardev socket,id=c0,path="$D/ctl.sock",server=on,wait=off \
 			-device virtserialport,bus=vs0.0,chardev=c0,name=sh.hyper.channel.0 \
 			-chardev socket,id=c1,path="$D/stream.sock",server=on,wait=off \
@@ -76,9 +76,10 @@ boot() {
 			-device virtio-net-pci,netdev=n0,mac=02:00:00:00:00:01 \
 			> "$D/console.log" 2>&1; echo $? > "$D/vmm.status" ) &
 	else
+		# kvmc-vmm's default command line (reboot=k panic=-1 ...).
 		( timeout "$TIMEOUT" "$ROOT/build/kvmc-vmm" \
 			--kernel "$ROOT/build/guest/vmlinuz" \
-			--initrd "$AGENT_TMP/initrd.img" --cmdline "$cmdline" \
+			--initrd "$AGENT_TMP/initrd.img" \
 			--port "sh.hyper.channel.0=unix:$D/ctl.sock" \
 			--port "sh.hyper.channel.1=unix:$D/stream.sock" \
 			--share "share0=$AGENT_TMP/share" \
