@@ -1,0 +1,417 @@
+/* unit-deps: virtio vmm p9 proxy lib */
+/* virtio-console driven by a hand-written driver over hand-built rings,
+ * without KVM or a loop: queue work is run by calling the device's
+ * queue_notify as the loop thread would. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <linux/virtio_config.h>
+#include <linux/virtio_console.h>
+#include <linux/virtio_ring.h>
+
+#include "devices/virtio/console_int.h"
+#include "lib/log.h"
+#include "tests/unit/unit.h"
+#include "vmm/vm.h"
+
+#define RAM	(8 << 20)
+#define QSZ	16
+#define QBASE	0x10000		/* queue q's rings at QBASE + q * 0x2000 */
+#define BUFS	0x100000	/* buffers from here up */
+
+static struct vm vm;
+static struct vcon *c;
+static struct vcon_port *pa, *pb;
+static int out[2];
+static uint64_t next_buf;
+static uint16_t next_desc[16], last_used[16];
+static int readable_calls, writable_calls, state_calls;
+static bool last_state;
+
+static void *gp(uint64_t gpa, uint64_t len)
+{
+	void *p = guest_mem_ptr(&vm.mem, gpa, len);
+
+	ck_assert_ptr_nonnull(p);
+	return p;
+}
+
+static void bar_wr(uint64_t off, uint64_t v, uint32_t len)
+{
+	virtio_pci_bar_access(&c->vp, off, &v, len, true);
+}
+
+static uint64_t bar_rd(uint64_t off, uint32_t len)
+{
+	uint64_t v = 0;
+
+	virtio_pci_bar_access(&c->vp, off, &v, len, false);
+	return v;
+}
+
+static void run_queue(unsigned int q)
+{
+	virtio_pci_lock(&c->vp);
+	c->vp.ops->queue_notify(&c->vp, q);
+	virtio_pci_unlock(&c->vp);
+}
+
+/* Posts one buffer of len bytes on queue q; returns its gpa. */
+static uint64_t post(unsigned int q, uint32_t len, bool writable,
+		     const void *data)
+{
+	uint64_t base = QBASE + q * 0x2000, gpa = next_buf;
+	uint16_t d = next_desc[q]++ % QSZ;
+	struct vring_desc *desc = gp(base + 16 * d, 16);
+	struct vring_avail *avail = gp(base + 0x400, 6 + 2 * QSZ);
+
+	next_buf += (len + 4095) & ~4095ULL;
+	ck_assert_uint_lt(next_buf, RAM);
+	if (data)
+		memcpy(gp(gpa, len), data, len);
+	desc->addr = gpa;
+	desc->len = len;
+	desc->flags = writable ? VRING_DESC_F_WRITE : 0;
+	desc->next = 0;
+	avail->ring[avail->idx % QSZ] = d;
+	__atomic_store_n(&avail->idx, avail->idx + 1, __ATOMIC_RELEASE);
+	return gpa;
+}
+
+/* The next used element of q, if any. */
+static bool used(unsigned int q, uint32_t *len, uint64_t *gpa)
+{
+	uint64_t base = QBASE + q * 0x2000;
+	struct vring_used *u = gp(base + 0x800, 6 + 8 * QSZ);
+	struct vring_desc *desc;
+
+	if (u->idx == last_used[q])
+		return false;
+	*len = u->ring[last_used[q] % QSZ].len;
+	desc = gp(base + 16 * u->ring[last_used[q] % QSZ].id, 16);
+	*gpa = desc->addr;
+	last_used[q]++;
+	return true;
+}
+
+static void send_ctrl(uint32_t id, uint16_t event, uint16_t value)
+{
+	struct virtio_console_control m = { id, event, value };
+	uint32_t len;
+	uint64_t gpa;
+
+	post(VCON_CTRL_TXQ, sizeof(m), false, &m);
+	run_queue(VCON_CTRL_TXQ);
+	ck_assert(used(VCON_CTRL_TXQ, &len, &gpa));	/* returned at once */
+}
+
+/* The next control message from the device. */
+static struct virtio_console_control *recv_ctrl(uint32_t *len)
+{
+	uint64_t gpa;
+
+	if (!used(VCON_CTRL_RXQ, len, &gpa))
+		return NULL;
+	return gp(gpa, 4096);
+}
+
+static void expect_ctrl(uint32_t id, uint16_t event, uint16_t value)
+{
+	struct virtio_console_control *m;
+	uint32_t len;
+
+	m = recv_ctrl(&len);
+	ck_assert_ptr_nonnull(m);
+	ck_assert_uint_eq(m->id, id);
+	ck_assert_uint_eq(m->event, event);
+	ck_assert_uint_eq(m->value, value);
+}
+
+static void on_readable(struct vcon_port *p, void *o) { readable_calls++; }
+static void on_writable(struct vcon_port *p, void *o) { writable_calls++; }
+static void on_state(struct vcon_port *p, void *o, bool open)
+{
+	state_calls++;
+	last_state = open;
+}
+
+static const struct vcon_port_ops test_ops = {
+	on_readable, on_writable, on_state,
+};
+
+/* The driver's probe: features, every queue, DRIVER_OK. */
+static void driver_up(void)
+{
+	unsigned int q, nq = 2 * (c->nr_ports + 1);
+
+	memset(next_desc, 0, sizeof(next_desc));
+	memset(last_used, 0, sizeof(last_used));
+	memset(gp(QBASE, nq * 0x2000), 0, nq * 0x2000);
+	bar_wr(0x14, 3, 1);
+	bar_wr(0x08, 0, 4);
+	bar_wr(0x0c, 1U << VIRTIO_CONSOLE_F_MULTIPORT, 4);
+	bar_wr(0x08, 1, 4);
+	bar_wr(0x0c, 1, 4);
+	bar_wr(0x14, 0x0b, 1);
+	ck_assert_uint_eq(bar_rd(VIRTIO_PCI_DEVCFG_OFF + 4, 4), 3);
+	for (q = 0; q < nq; q++) {
+		bar_wr(0x16, q, 2);
+		bar_wr(0x18, QSZ, 2);
+		bar_wr(0x20, QBASE + q * 0x2000, 8);
+		bar_wr(0x28, QBASE + q * 0x2000 + 0x400, 8);
+		bar_wr(0x30, QBASE + q * 0x2000 + 0x800, 8);
+		bar_wr(0x1c, 1, 2);
+	}
+	bar_wr(0x14, 0x0f, 1);
+	ck_assert(virtio_pci_running(&c->vp));
+	for (q = 0; q < 8; q++)
+		post(VCON_CTRL_RXQ, 4096, true, NULL);
+}
+
+/* DEVICE_READY and PORT_READY for every port, as Linux does. */
+static void handshake(void)
+{
+	struct virtio_console_control *m;
+	uint32_t len;
+
+	send_ctrl(VIRTIO_CONSOLE_BAD_ID, VIRTIO_CONSOLE_DEVICE_READY, 1);
+	expect_ctrl(0, VIRTIO_CONSOLE_PORT_ADD, 1);
+	expect_ctrl(1, VIRTIO_CONSOLE_PORT_ADD, 1);
+	expect_ctrl(2, VIRTIO_CONSOLE_PORT_ADD, 1);
+	send_ctrl(0, VIRTIO_CONSOLE_PORT_READY, 1);
+	expect_ctrl(0, VIRTIO_CONSOLE_CONSOLE_PORT, 1);
+	expect_ctrl(0, VIRTIO_CONSOLE_PORT_OPEN, 1);
+	post(VCON_CTRL_RXQ, 4096, true, NULL);
+	post(VCON_CTRL_RXQ, 4096, true, NULL);
+	send_ctrl(1, VIRTIO_CONSOLE_PORT_READY, 1);
+	m = recv_ctrl(&len);
+	ck_assert_ptr_nonnull(m);
+	ck_assert_uint_eq(m->event, VIRTIO_CONSOLE_PORT_NAME);
+	ck_assert_uint_eq(len, sizeof(*m) + strlen("sh.hyper.channel.0"));
+	ck_assert_mem_eq(m + 1, "sh.hyper.channel.0", len - sizeof(*m));
+	expect_ctrl(1, VIRTIO_CONSOLE_PORT_OPEN, 1);
+	post(VCON_CTRL_RXQ, 4096, true, NULL);
+	post(VCON_CTRL_RXQ, 4096, true, NULL);
+	send_ctrl(2, VIRTIO_CONSOLE_PORT_READY, 1);
+	m = recv_ctrl(&len);
+	ck_assert_ptr_nonnull(m);
+	ck_assert_mem_eq(m + 1, "b", 1);
+	expect_ctrl(2, VIRTIO_CONSOLE_PORT_OPEN, 1);
+}
+
+static void setup(void)
+{
+	log_init("t", stderr, false, LOG_ERROR);
+	memset(&vm, 0, sizeof(vm));
+	vm.vm_fd = vm.kvm_fd = -1;
+	ck_assert_int_eq(guest_mem_init(&vm.mem, RAM), 0);
+	ck_assert_int_eq(pipe2(out, O_NONBLOCK), 0);
+	c = vcon_new(&vm, out[1]);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(vcon_add_port(c, "sh.hyper.channel.0"), 0);
+	ck_assert_int_eq(vcon_add_port(c, "b"), 0);
+	ck_assert_int_eq(vcon_init_transport(c), 0);
+	pa = vcon_port_find(c, "sh.hyper.channel.0");
+	pb = vcon_port_find(c, "b");
+	ck_assert_ptr_nonnull(pa);
+	vcon_port_set_ops(pa, &test_ops, NULL);
+	readable_calls = writable_calls = state_calls = 0;
+	next_buf = BUFS;
+	driver_up();
+	handshake();
+}
+
+static void teardown(void)
+{
+	vcon_free(c);
+	close(out[0]);
+	close(out[1]);
+	guest_mem_free(&vm.mem);
+}
+
+START_TEST(test_handshake_and_console)
+{
+	char buf[64] = { 0 };
+	uint32_t len;
+	uint64_t gpa;
+
+	/* Port 0's output goes to the console fd. */
+	post(1, 6, false, "hello\n");
+	run_queue(1);
+	ck_assert(used(1, &len, &gpa));
+	ck_assert_int_eq(read(out[0], buf, sizeof(buf)), 6);
+	ck_assert_str_eq(buf, "hello\n");
+	ck_assert_ptr_null(vcon_port_find(c, "nope"));
+	ck_assert_str_eq(vcon_port_name(pb), "b");
+}
+END_TEST
+
+START_TEST(test_held_until_open)
+{
+	uint32_t len;
+	uint64_t gpa;
+
+	ck_assert_uint_eq(vcon_port_write(pa, "early", 5), 5);
+	post(4, 4096, true, NULL);
+	run_queue(4);
+	ck_assert(!used(4, &len, &gpa));	/* guest has not opened it */
+	send_ctrl(1, VIRTIO_CONSOLE_PORT_OPEN, 1);
+	ck_assert_int_eq(state_calls, 1);
+	ck_assert(last_state);
+	ck_assert(vcon_port_guest_open(pa));
+	ck_assert(used(4, &len, &gpa));
+	ck_assert_uint_eq(len, 5);
+	ck_assert_mem_eq(gp(gpa, 5), "early", 5);
+	/* Further writes go straight into posted buffers. */
+	post(4, 4096, true, NULL);
+	ck_assert_uint_eq(vcon_port_write(pa, "more", 4), 4);
+	ck_assert(used(4, &len, &gpa));
+	ck_assert_mem_eq(gp(gpa, 4), "more", 4);
+	send_ctrl(1, VIRTIO_CONSOLE_PORT_OPEN, 0);
+	ck_assert(!last_state);
+}
+END_TEST
+
+START_TEST(test_guest_to_host_backpressure)
+{
+	size_t chunk = 100 * 1024, total = 0, n, i;
+	uint8_t *pattern = malloc(3 * chunk), *got = malloc(3 * chunk);
+	uint32_t len;
+	uint64_t gpa;
+	int done = 0;
+
+	for (i = 0; i < 3 * chunk; i++)
+		pattern[i] = i * 7 + (i >> 11);
+	for (i = 0; i < 3; i++)
+		post(5, chunk, false, pattern + i * chunk);
+	run_queue(5);
+	while (used(5, &len, &gpa))
+		done++;
+	ck_assert_int_eq(done, 2);	/* the third waits: ring full */
+	ck_assert_int_ge(readable_calls, 1);
+	ck_assert_uint_eq(vcon_port_readable(pa), VCON_RING_SIZE);
+	while ((n = vcon_port_read(pa, got + total, 3 * chunk - total))) {
+		total += n;
+		run_queue(5);	/* what the kick would do on the loop */
+	}
+	while (used(5, &len, &gpa))
+		done++;
+	ck_assert_int_eq(done, 3);
+	ck_assert_uint_eq(total, 3 * chunk);
+	ck_assert_mem_eq(got, pattern, 3 * chunk);
+	free(pattern);
+	free(got);
+}
+END_TEST
+
+START_TEST(test_host_to_guest_backpressure)
+{
+	size_t big = VCON_RING_SIZE + 1000, got = 0;
+	uint8_t *data = malloc(big);
+	uint32_t len;
+	uint64_t gpa;
+	size_t n;
+
+	memset(data, 'x', big);
+	send_ctrl(1, VIRTIO_CONSOLE_PORT_OPEN, 1);
+	n = vcon_port_write(pa, data, big);
+	ck_assert_uint_eq(n, VCON_RING_SIZE);	/* no receive buffers yet */
+	ck_assert_uint_eq(vcon_port_writable(pa), 0);
+	post(4, 64 * 1024, true, NULL);
+	run_queue(4);
+	ck_assert(used(4, &len, &gpa));
+	ck_assert_uint_eq(len, 64 * 1024);
+	got += len;
+	ck_assert_int_eq(writable_calls, 1);
+	ck_assert_uint_eq(vcon_port_write(pa, data, 1000), 1000);
+	while (got < big) {
+		post(4, 64 * 1024, true, NULL);
+		run_queue(4);
+		ck_assert(used(4, &len, &gpa));
+		got += len;
+	}
+	ck_assert_uint_eq(got, big);
+	free(data);
+}
+END_TEST
+
+START_TEST(test_reset_keeps_bytes)
+{
+	uint32_t len;
+	uint64_t gpa;
+
+	send_ctrl(1, VIRTIO_CONSOLE_PORT_OPEN, 1);
+	bar_wr(0x14, 0, 1);		/* driver unloads */
+	ck_assert(!vcon_port_guest_open(pa));
+	ck_assert(!last_state);
+	ck_assert_uint_eq(vcon_port_write(pa, "kept", 4), 4);
+	driver_up();			/* and loads again */
+	handshake();
+	post(4, 4096, true, NULL);
+	send_ctrl(1, VIRTIO_CONSOLE_PORT_OPEN, 1);
+	ck_assert(used(4, &len, &gpa));
+	ck_assert_mem_eq(gp(gpa, 4), "kept", 4);
+}
+END_TEST
+
+START_TEST(test_bad_control)
+{
+	struct virtio_console_control m = { 99, VIRTIO_CONSOLE_PORT_READY, 1 };
+	uint32_t len;
+	uint64_t gpa;
+
+	send_ctrl(99, VIRTIO_CONSOLE_PORT_READY, 1);
+	send_ctrl(99, VIRTIO_CONSOLE_PORT_OPEN, 1);
+	send_ctrl(1, 42, 1);
+	ck_assert_ptr_null(recv_ctrl(&len));
+	post(VCON_CTRL_TXQ, 4, false, &m);	/* short */
+	run_queue(VCON_CTRL_TXQ);
+	ck_assert(used(VCON_CTRL_TXQ, &len, &gpa));
+	/* A zero-length receive buffer costs the guest that buffer only. */
+	send_ctrl(1, VIRTIO_CONSOLE_PORT_OPEN, 1);
+	ck_assert_uint_eq(vcon_port_write(pa, "z", 1), 1);
+	post(4, 0, true, NULL);
+	post(4, 16, true, NULL);
+	run_queue(4);
+	ck_assert(used(4, &len, &gpa));
+	ck_assert_uint_eq(len, 0);
+	ck_assert(used(4, &len, &gpa));
+	ck_assert_uint_eq(len, 1);
+	ck_assert(virtio_pci_running(&c->vp));
+}
+END_TEST
+
+START_TEST(test_port_names)
+{
+	char name[VCON_NAME_MAX + 2];
+
+	ck_assert_int_eq(vcon_add_port(c, "b"), -EINVAL);
+	ck_assert_int_eq(vcon_add_port(c, ""), -EINVAL);
+	ck_assert_int_eq(vcon_add_port(c, "a/b"), -EINVAL);
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = 0;
+	ck_assert_int_eq(vcon_add_port(c, name), -EINVAL);
+}
+END_TEST
+
+static Suite *console_suite(void)
+{
+	Suite *s = suite_create("console");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_handshake_and_console);
+	tcase_add_test(tc, test_held_until_open);
+	tcase_add_test(tc, test_guest_to_host_backpressure);
+	tcase_add_test(tc, test_host_to_guest_backpressure);
+	tcase_add_test(tc, test_reset_keeps_bytes);
+	tcase_add_test(tc, test_bad_control);
+	tcase_add_test(tc, test_port_names);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+UNIT_MAIN(console_suite)
