@@ -244,48 +244,40 @@ void virtq_notify(struct virtq *vq)
 		vq->interrupt(vq->opaque);
 }
 
-size_t virtq_read(const struct virtq_req *req, size_t off, void *buf,
-		  size_t len)
+/* Copies between iov[0, n) from byte off and buf; to_iov says which way. */
+static size_t iov_copy(const struct iovec *iov, unsigned int n, size_t off,
+		       void *buf, size_t len, bool to_iov)
 {
-	size_t done = 0, n;
+	size_t done = 0, k;
 	unsigned int i;
 
-	for (i = 0; i < req->nr_rd && done < len; i++) {
-		const struct iovec *v = &req->iov[i];
-
-		if (off >= v->iov_len) {
-			off -= v->iov_len;
+	for (i = 0; i < n && done < len; i++) {
+		if (off >= iov[i].iov_len) {
+			off -= iov[i].iov_len;
 			continue;
 		}
-		n = v->iov_len - off;
-		if (n > len - done)
-			n = len - done;
-		memcpy((char *)buf + done, (char *)v->iov_base + off, n);
-		done += n;
+		k = iov[i].iov_len - off;
+		if (k > len - done)
+			k = len - done;
+		if (to_iov)
+			memcpy((char *)iov[i].iov_base + off, (char *)buf + done, k);
+		else
+			memcpy((char *)buf + done, (char *)iov[i].iov_base + off, k);
+		done += k;
 		off = 0;
 	}
 	return done;
 }
 
+size_t virtq_read(const struct virtq_req *req, size_t off, void *buf,
+		  size_t len)
+{
+	return iov_copy(req->iov, req->nr_rd, off, buf, len, false);
+}
+
 size_t virtq_write(struct virtq_req *req, size_t off, const void *buf,
 		   size_t len)
 {
-	size_t done = 0, n;
-	unsigned int i;
-
-	for (i = req->nr_rd; i < req->nr_rd + req->nr_wr && done < len; i++) {
-		struct iovec *v = &req->iov[i];
-
-		if (off >= v->iov_len) {
-			off -= v->iov_len;
-			continue;
-		}
-		n = v->iov_len - off;
-		if (n > len - done)
-			n = len - done;
-		memcpy((char *)v->iov_base + off, (const char *)buf + done, n);
-		done += n;
-		off = 0;
-	}
-	return done;
+	return iov_copy(req->iov + req->nr_rd, req->nr_wr, off, (void *)buf,
+			len, true);
 }
