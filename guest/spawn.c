@@ -74,6 +74,12 @@ static void enter_root(const char *root)
 		die(126, "moving the container root: %s", strerror(errno));
 	if (chroot(".") < 0 || chdir("/") < 0)
 		die(126, "chroot: %s", strerror(errno));
+	/* The agent mounted /proc from its own pid namespace; this process
+	 * is in the container's, whose view /proc must show (PID 1 is the
+	 * container's init, not the agent). */
+	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  NULL) < 0)
+		die(126, "mounting /proc: %s", strerror(errno));
 }
 
 /* mkdir -p, as root before the user switch (as runc creates the cwd). */

@@ -279,6 +279,9 @@ start_pod='ack STARTPOD {"hostname":"kvmc-test","shareDir":"share0"}'
 		ack NEWCONTAINER {"id":"c1","rootfs":"rootfs","process":{"args":["sleep","1000"],"stdio":1}}
 		ack EXECCMD {"container":"c1","process":{"id":"e1","args":["sh","-c","trap 'echo got TERM; exit 3' TERM; echo armed; while :; do sleep 1; done"],"stdio":3}}
 		wait-text 3 armed
+		ack EXECCMD {"container":"c1","process":{"id":"e0","args":["cat","/proc/1/comm"],"stdio":11}}
+		out 11
+		exit c1 e0
 		error SIGNALPROCESS {"container":"c1","process":"nope","signal":15}
 		error EXECCMD {"container":"c1","process":{"id":"e1","args":["true"],"stdio":9}}
 		error REMOVECONTAINER {"container":"c1"}
@@ -296,6 +299,8 @@ start_pod='ack STARTPOD {"hostname":"kvmc-test","shareDir":"share0"}'
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ $output == *'out 3 "armed\ngot TERM\n"'* ]]
+	# The container's /proc shows its own pid namespace.
+	[[ $output == *'out 11 "sleep\n"'* ]]
 	[[ $output == *"exit c1 e1 3"* ]]
 	[[ $output == *"exit c1 init 137"* ]]
 	[[ $output == *"exit c1 init 0"* ]]
