@@ -70,14 +70,13 @@ int virtio_9p_parse_share(const char *arg, struct virtio_9p_share *out,
 
 	memset(out, 0, sizeof(*out));
 	if (!eq || eq == arg) {
-		snprintf(err, errlen, "--share %s: expected TAG=PATH[,ro]",
-			 arg);
+		snprintf(err, errlen, "expected TAG=PATH[,ro]");
 		return -EINVAL;
 	}
 	taglen = eq - arg;
 	if (taglen > VIRTIO_9P_TAG_MAX) {
-		snprintf(err, errlen, "--share %s: tag longer than %d bytes",
-			 arg, VIRTIO_9P_TAG_MAX);
+		snprintf(err, errlen, "the tag is longer than %d bytes",
+			 VIRTIO_9P_TAG_MAX);
 		return -EINVAL;
 	}
 	path = eq + 1;
@@ -87,14 +86,14 @@ int virtio_9p_parse_share(const char *arg, struct virtio_9p_share *out,
 		plen -= 3;
 	}
 	if (!plen) {
-		snprintf(err, errlen, "--share %s: empty path", arg);
+		snprintf(err, errlen, "the path is empty");
 		return -EINVAL;
 	}
 	memcpy(out->tag, arg, taglen);
 	out->tag[taglen] = '\0';
 	out->path = strndup(path, plen);
 	if (!out->path) {
-		snprintf(err, errlen, "--share %s: out of memory", arg);
+		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
 	return 0;
@@ -297,11 +296,8 @@ int virtio_9p_new(struct vm *vm, const struct virtio_9p_share *share,
 		d->free_list = &d->pool[i];
 	}
 	ret = p9_server_new(&o, &d->srv);
-	if (ret) {
-		log_error("--share %s=%s: %s", share->tag, share->path,
-			  strerror(-ret));
+	if (ret)
 		goto fail;
-	}
 	d->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (d->wake_fd < 0) {
 		ret = -errno;
@@ -330,12 +326,7 @@ fail:
 
 int virtio_9p_realize(struct virtio_9p *d)
 {
-	int ret = virtio_pci_register(&d->vp);
-
-	if (ret)
-		log_error("--share %s: cannot add its virtio-9p device: %s",
-			  d->tag, strerror(-ret));
-	return ret;
+	return virtio_pci_register(&d->vp);
 }
 
 void virtio_9p_free(struct virtio_9p *d)

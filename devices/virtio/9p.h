@@ -17,13 +17,13 @@ struct virtio_9p_share {
 	bool ro;
 };
 
-/* Parses "TAG=PATH[,ro]".  0, or -EINVAL with a one-line reason in err. */
+/* Parses "TAG=PATH[,ro]".  0, or -EINVAL with the reason in err (the
+ * caller names the option). */
 int virtio_9p_parse_share(const char *arg, struct virtio_9p_share *out,
 			  char *err, size_t errlen);
 
 /* The device for share: its server (the export opened) and its virtio
- * function, not yet on a bus.  0 or -errno, with a log line naming the
- * share. */
+ * function, not yet on a bus.  0 or -errno (ENOENT, ENOTDIR: the path). */
 int virtio_9p_new(struct vm *vm, const struct virtio_9p_share *share,
 		  struct virtio_9p **out);
 /* Puts it on vm's PCI bus, with its ioeventfd and irqfds.  0 or -errno. */
