@@ -15,9 +15,13 @@ int guest_mem_init(struct guest_mem *m, uint64_t size)
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
 		return -errno;
-	/* Guest RAM is never worth a host core dump; merge if KSM runs. */
+	/* Guest RAM is never worth a host core dump.  Transparent huge
+	 * pages: each first touch of a guest page is a nested-paging fault,
+	 * which costs milliseconds under nested virtualisation; 2 MiB pages
+	 * take 512 times fewer (measured: the kernel's BSS clear went from
+	 * ~1 MB/s to instant).  THP may still be off host-wide. */
 	madvise(p, size, MADV_DONTDUMP);
-	madvise(p, size, MADV_MERGEABLE);
+	madvise(p, size, MADV_HUGEPAGE);
 	m->host = p;
 	m->low_size = size < MEM_HOLE_START ? size : MEM_HOLE_START;
 	m->high_size = size - m->low_size;

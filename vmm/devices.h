@@ -1,0 +1,28 @@
+/* The VM's devices, made from the configuration. */
+#ifndef KVMC_VMM_DEVICES_H
+#define KVMC_VMM_DEVICES_H
+
+#include <stddef.h>
+
+#include "vmm/config.h"
+
+struct vm;
+struct serial;
+struct vcon;
+struct virtio_9p;
+
+struct vmm_devices {
+	struct serial *serial;
+	int console_fd;			/* --console file:PATH, or -1 */
+	struct vcon *vcon;		/* virtio-console, if any */
+	struct virtio_9p *shares[VMM_MAX_SHARES];
+	unsigned int nr_shares;
+};
+
+/* Legacy devices, the PCI bus and every virtio device.  0, or -1 with one
+ * line in err naming the option or device at fault. */
+int vmm_devices_setup(struct vm *vm, const struct vmm_config *cfg,
+		      struct vmm_devices *d, char *err, size_t errlen);
+void vmm_devices_teardown(struct vm *vm, struct vmm_devices *d);
+
+#endif

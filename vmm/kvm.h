@@ -1,0 +1,39 @@
+/* Creating and ending the VM (vmm/kvm.c) and running its vCPUs
+ * (vmm/vcpu.c). */
+#ifndef KVMC_VMM_KVM_H
+#define KVMC_VMM_KVM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vmm/vm.h"
+
+struct boot_info;
+
+/* Opens /dev/kvm, checks the API and every capability kvmc relies on,
+ * creates the VM with its irqchip, PIT and memory.  0, or -1 with one
+ * line in err naming what is missing. */
+int vm_create(struct vm *vm, uint64_t mem_size, unsigned int cpus,
+	      char *err, size_t errlen);
+void vm_destroy(struct vm *vm);
+
+/* Creates and configures the vCPUs; the boot CPU gets bi's entry state. */
+int vcpus_create(struct vm *vm, const struct boot_info *bi, char *err,
+		 size_t errlen);
+int vcpus_start(struct vm *vm);
+/* Kicks every vCPU out of KVM_RUN and joins the threads. */
+void vcpus_stop(struct vm *vm);
+/* Pause/resume: vCPUs leave KVM_RUN and wait (kvmc pause). */
+void vcpus_pause(struct vm *vm);
+void vcpus_resume(struct vm *vm);
+
+/* Blocks until vm_request_exit; returns the status. */
+int vm_wait_exit(struct vm *vm);
+
+/* Exit counters for --boot-timing. */
+struct vm_stats {
+	uint64_t io, mmio, hlt, intr, other;
+};
+void vm_get_stats(struct vm *vm, struct vm_stats *st);
+
+#endif

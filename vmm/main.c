@@ -1,0 +1,191 @@
+/* kvmc-vmm: boots a Linux guest in a KVM VM with kvmc's devices. */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "lib/evloop.h"
+#include "lib/log.h"
+#include "vmm/boot.h"
+#include "vmm/config.h"
+#include "vmm/devices.h"
+#include "vmm/kvm.h"
+#include "vmm/legacy.h"
+#include "vmm/vm_priv.h"
+
+struct vmm {
+	struct vm vm;
+	struct vmm_config cfg;
+	struct vmm_devices dev;
+	bool dev_up;
+	pthread_t loop_thread;
+	bool loop_running;
+	int sigfd;
+};
+
+static void *loop_thread(void *opaque)
+{
+	struct vmm *v = opaque;
+
+	pthread_setname_np(pthread_self(), "devices");
+	if (evloop_run(v->vm.loop))
+		vm_request_exit(&v->vm, VMM_EXIT_INTERNAL);
+	return NULL;
+}
+
+static void on_signal(void *opaque, uint32_t events)
+{
+	struct vmm *v = opaque;
+	struct signalfd_siginfo si;
+
+	if (read(v->sigfd, &si, sizeof(si)) != sizeof(si))
+		return;
+	log_info("%s: stopping the VM", strsignal((int)si.ssi_signo));
+	vm_request_exit(&v->vm, VMM_EXIT_OK);
+}
+
+/* Devices are freed on the loop thread, so none of their callbacks can be
+ * running meanwhile; then the loop stops. */
+static void teardown_on_loop(void *opaque, uint32_t events)
+{
+	struct vmm *v = opaque;
+
+	if (v->sigfd >= 0)
+		evloop_del(v->vm.loop, v->sigfd);
+	if (v->dev_up)
+		vmm_devices_teardown(&v->vm, &v->dev);
+	v->dev_up = false;
+	evloop_stop(v->vm.loop);
+}
+
+static void print_timing(struct vmm *v, uint64_t t0, const uint64_t *t,
+			 uint64_t first, uint64_t t_end)
+{
+	struct vm_stats st;
+	uint64_t init = boot_timer_us();
+
+#define REL(x) ((x) ? (unsigned long long)((x) - t0) : 0ULL)
+	vm_get_stats(&v->vm, &st);
+	fprintf(stderr,
+		"boot-timing: vm-created %llu us\n"
+		"boot-timing: memory-ready %llu us\n"
+		"boot-timing: first-kvm-run %llu us\n"
+		"boot-timing: first-console-byte %llu us\n"
+		"boot-timing: init-started %llu us\n"
+		"boot-timing: vm-end %llu us\n"
+		"boot-timing: exits io %llu mmio %llu hlt %llu intr %llu other %llu\n",
+		REL(t[0]), REL(t[1]), REL(t[2]), REL(first), REL(init),
+		REL(t_end), (unsigned long long)st.io,
+		(unsigned long long)st.mmio, (unsigned long long)st.hlt,
+		(unsigned long long)st.intr, (unsigned long long)st.other);
+#undef REL
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t t0 = now_us(), t[3] = { 0 }, t_end, first_byte;
+	struct vmm *v = calloc(1, sizeof(*v));
+	struct boot_info bi;
+	sigset_t sigs;
+	char err[512];
+	int status = VMM_EXIT_SETUP, ret;
+
+	log_init("kvmc-vmm", stderr, false, LOG_INFO);
+	if (!v)
+		return VMM_EXIT_INTERNAL;
+	v->sigfd = -1;
+	ret = vmm_parse_options(argc, argv, &v->cfg, err, sizeof(err));
+	if (ret) {
+		if (ret < 0)
+			log_error("%s", err);
+		free(v);
+		return ret > 0 ? 0 : VMM_EXIT_SETUP;
+	}
+	/* Termination signals are read from a signalfd on the loop; block
+	 * them before any thread exists so that all inherit the mask. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (vm_create(&v->vm, v->cfg.memory, v->cfg.cpus, err, sizeof(err))) {
+		log_error("%s", err);
+		free(v);
+		return VMM_EXIT_SETUP;
+	}
+	t[0] = t[1] = now_us();
+	v->vm.loop = evloop_new();
+	if (!v->vm.loop) {
+		log_error("event loop: %s", strerror(errno));
+		goto out;
+	}
+	v->sigfd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (v->sigfd < 0 || evloop_add(v->vm.loop, v->sigfd, EPOLLIN, on_signal, v)) {
+		log_error("signalfd: %s", strerror(errno));
+		goto out;
+	}
+	if (pthread_create(&v->loop_thread, NULL, loop_thread, v)) {
+		log_error("event loop thread: cannot start");
+		goto out;
+	}
+	v->loop_running = true;
+
+	if (vmm_devices_setup(&v->vm, &v->cfg, &v->dev, err, sizeof(err))) {
+		v->dev_up = true;	/* partly: teardown frees what exists */
+		log_error("%s", err);
+		goto out;
+	}
+	v->dev_up = true;
+	if (boot_load(&v->vm.mem, v->cfg.kernel, v->cfg.initrd,
+		      v->cfg.cmdline ? v->cfg.cmdline : vmm_default_cmdline,
+		      &bi, err, sizeof(err))) {
+		log_error("%s", err);
+		goto out;
+	}
+	if (mptable_write(&v->vm.mem, v->cfg.cpus)) {
+		log_error("MP table: no room for %u CPUs", v->cfg.cpus);
+		goto out;
+	}
+	v->vm.priv->nr_vcpus = (int)v->cfg.cpus;
+	if (vcpus_create(&v->vm, &bi, err, sizeof(err))) {
+		log_error("%s", err);
+		goto out;
+	}
+	t[2] = now_us();
+	ret = vcpus_start(&v->vm);
+	if (ret) {
+		log_error("vCPU threads: %s", strerror(-ret));
+		status = VMM_EXIT_INTERNAL;
+		goto out;
+	}
+	status = vm_wait_exit(&v->vm);
+	if (status == VMM_EXIT_OK && serial_saw_panic(v->dev.serial)) {
+		log_error("the guest kernel panicked");
+		status = VMM_EXIT_GUEST;
+	}
+out:
+	vcpus_stop(&v->vm);
+	t_end = now_us();
+	first_byte = serial_first_byte_us(v->dev.serial);
+	if (v->loop_running) {
+		evloop_call(v->vm.loop, teardown_on_loop, v);
+		pthread_join(v->loop_thread, NULL);
+	} else if (v->dev_up) {
+		vmm_devices_teardown(&v->vm, &v->dev);
+	}
+	if (v->cfg.boot_timing && t[2])
+		print_timing(v, t0, t, first_byte, t_end);
+	if (v->sigfd >= 0)
+		close(v->sigfd);
+	evloop_free(v->vm.loop);
+	vm_destroy(&v->vm);
+	free(v);
+	return status;
+}
