@@ -27,7 +27,7 @@ struct p9_server;
 struct p9_server_opts {
 	const char *root;	/* host directory to export */
 	bool ro;		/* every modification fails with EROFS */
-	unsigned int max_fids;	/* 0: 16384 (each holds up to 3 fds) */
+	unsigned int max_fids;	/* 0: 65536 (each holds up to 3 fds) */
 	unsigned int workers;	/* threads for blocking calls; 0: inline */
 };
 

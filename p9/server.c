@@ -57,7 +57,7 @@ int p9_server_new(const struct p9_server_opts *o, struct p9_server **out)
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_mutex_init(&s->done_lock, NULL);
 	s->ro = o->ro;
-	s->max_fids = o->max_fids ? o->max_fids : 16384;
+	s->max_fids = o->max_fids ? o->max_fids : 65536;
 	s->root_fd = open(o->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (s->root_fd < 0 || fstat(s->root_fd, &st)) {
 		ret = -errno;

@@ -11,6 +11,10 @@ for m in $(cat /lib/modules/order); do
 	insmod /lib/modules/$m.ko 2>/dev/null
 done
 
+# Every fid holds descriptors, and with cache=mmap the client keeps a fid
+# (or two) per file it has seen: the default 4096 is far too few.
+ulimit -n 1048576
+
 arg() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
 mode=$(arg p9mode)
 n=$(arg p9n)
@@ -72,7 +76,9 @@ for cache in ${caches:-none}; do
 		continue
 	fi
 	mkdir /mnt/p9/b-$cache
-	posix-battery.sh /mnt/p9/b-$cache "$n" > /run/out.9p 2>&1
+	# Each step's name on the console as it ends: a hang shows where.
+	posix-battery.sh /mnt/p9/b-$cache "$n" 2>&1 | tee /run/out.9p |
+		cut -c1-40 | sed "s/^/9p-step-$cache: /"
 	posix-battery.sh /run/plain "$n" > /run/out.plain 2>&1
 	# v9fs without a page cache refuses shared writable mappings.
 	if [ "$cache" = none ]; then
