@@ -6,10 +6,10 @@
 # 9pnet_fd module), that test is skipped and the same run happens inside
 # a guest kernel (Debian's, build/kernel) under QEMU.
 #
-# Knobs: P9_N (readdir entries, 10000), P9_QEMU_ACCEL (kvm inside the
+# Knobs: KVMC_P9_N (readdir entries, 10000), KVMC_P9_QEMU_ACCEL (kvm inside the
 # KVM test host, where QEMU runs on its nested KVM; tcg elsewhere: QEMU's
 # own boot hangs on some nested hosts that run kvmc-vmm fine),
-# P9_QEMU_TIMEOUT (seconds, 1500).
+# KVMC_P9_TIMEOUT (seconds, 1500).
 
 ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 source "$ROOT/tests/integration/lib/p9-guest.sh"
@@ -38,9 +38,9 @@ teardown() {
 		none "$work/mnt"
 	[ "$status" -eq 0 ]
 	PATH=$PATH:$ROOT/build/tests sh "$ROOT/tests/integration/lib/posix-battery.sh" \
-		"$work/mnt" "${P9_N:-10000}" > "$work/out.9p"
+		"$work/mnt" "${KVMC_P9_N:-10000}" > "$work/out.9p"
 	PATH=$PATH:$ROOT/build/tests sh "$ROOT/tests/integration/lib/posix-battery.sh" \
-		"$work/plain" "${P9_N:-10000}" > "$work/out.plain"
+		"$work/plain" "${KVMC_P9_N:-10000}" > "$work/out.plain"
 	sed -i '/^probe-mmap:/d' "$work/out.9p" "$work/out.plain"
 	run diff -u "$work/out.plain" "$work/out.9p"
 	echo "$output"
@@ -52,14 +52,14 @@ teardown() {
 	command -v qemu-system-x86_64 >/dev/null || skip "no qemu-system-x86_64"
 	p9_guest_initrd "$work/initrd.img"
 	if [ "${KVMC_IN_KVMHOST:-}" = 1 ]; then
-		export P9_QEMU_ACCEL=${P9_QEMU_ACCEL:-kvm}
+		export P9_QEMU_ACCEL=${KVMC_P9_QEMU_ACCEL:-kvm}
 	else
-		export P9_QEMU_ACCEL=${P9_QEMU_ACCEL:-tcg}
+		export P9_QEMU_ACCEL=${KVMC_P9_QEMU_ACCEL:-tcg}
 	fi
-	export P9_QEMU_TIMEOUT=${P9_QEMU_TIMEOUT:-1500}
+	export P9_QEMU_TIMEOUT=${KVMC_P9_TIMEOUT:-1500}
 	echo "# booting under QEMU ($P9_QEMU_ACCEL), timeout ${P9_QEMU_TIMEOUT}s" >&3
 	p9_guest_qemu "$work/initrd.img" "$work/console.log" \
-		p9mode=fd p9cache=none,mmap p9n="${P9_N:-10000}" || true
+		p9mode=fd p9cache=none,mmap p9n="${KVMC_P9_N:-10000}" || true
 	grep -v '^9p-' "$work/console.log" | grep -v '^\[' || true
 	grep -q '^P9TEST none PASS' "$work/console.log"
 	grep -q '^P9TEST mmap PASS' "$work/console.log"

@@ -5,11 +5,11 @@
 # must match.  Escape attempts from the guest fail and the host around the
 # export is left untouched; a read-only share refuses every change.
 #
-# Knobs: P9_N (readdir entries, 10000), P9_VM_TIMEOUT (seconds, 1500).
+# Knobs: KVMC_P9_N (readdir entries, 10000), KVMC_P9_TIMEOUT (seconds, 1500).
 
 ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 source "$ROOT/tests/integration/lib/p9-guest.sh"
-TIMEOUT=${P9_VM_TIMEOUT:-1500}
+TIMEOUT=${KVMC_P9_TIMEOUT:-1500}
 # kvmc-vmm's default command line (vmm/options.c), which --cmdline replaces.
 VMM_CMDLINE="console=ttyS0 reboot=k panic=-1 pci=conf1 acpi=off i8042.noaux i8042.nomux i8042.nopnp i8042.dumbkbd 8250.nr_uarts=1 io_delay=none tsc=reliable no_timer_check quiet"
 
@@ -42,7 +42,7 @@ host_state() {
 	echo "# booting kvmc-vmm, timeout ${TIMEOUT}s" >&3
 	run timeout "$TIMEOUT" "$ROOT/build/kvmc-vmm" --memory 1G --cpus 2 \
 		--kernel "$P9_KDIR/vmlinuz" --initrd "$work/initrd.img" \
-		--cmdline "$VMM_CMDLINE p9mode=virtio p9cache=none,mmap p9n=${P9_N:-10000} p9tag=share0 p9rotag=ro0" \
+		--cmdline "$VMM_CMDLINE p9mode=virtio p9cache=none,mmap p9n=${KVMC_P9_N:-10000} p9tag=share0 p9rotag=ro0" \
 		--share "share0=$work/export" --share "ro0=$work/ro,ro"
 	printf '%s\n' "$output" | grep -v '^9p-' | tail -n 60
 	printf '%s\n' "$output" > "$work/console.log"
