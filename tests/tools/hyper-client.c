@@ -55,7 +55,7 @@ struct reply {
 
 static int ctl_fd = -1, stream_fd = -1;
 static struct hyper_decoder ctl_dec, stream_dec;
-static bool ready, ctl_closed;
+static bool ready, ctl_closed, stream_closed;
 static struct out outs[64];
 static int nouts;
 static struct reply replies[64];
@@ -175,10 +175,12 @@ static void feed(int fd, struct hyper_decoder *d, void (*fn)(const struct hyper_
 	ssize_t n = read(fd, buf, sizeof(buf));
 
 	if (n <= 0) {
+		/* The VM ended: what the other socket still holds is read
+		 * before anything is decided. */
 		if (fd == ctl_fd)
 			ctl_closed = true;
 		else
-			die("stream socket closed");
+			stream_closed = true;
 		return;
 	}
 	while (n > 0) {
@@ -195,6 +197,9 @@ static void feed(int fd, struct hyper_decoder *d, void (*fn)(const struct hyper_
 	}
 }
 
+static bool have_eof(const void *a);
+static bool have_text(const void *a);
+
 /* Reads both channels until done() or the timeout. */
 static void pump_until(bool (*done)(const void *), const void *arg,
 		       const char *what)
@@ -204,14 +209,18 @@ static void pump_until(bool (*done)(const void *), const void *arg,
 	while (!done(arg)) {
 		struct pollfd p[2] = {
 			{ .fd = ctl_closed ? -1 : ctl_fd, .events = POLLIN },
-			{ .fd = ctl_closed ? -1 : stream_fd, .events = POLLIN },
+			{ .fd = stream_closed ? -1 : stream_fd, .events = POLLIN },
 		};
 		double left = end - now();
 
 		if (left <= 0)
 			die("timed out after %d s waiting for %s", timeout_s, what);
-		if (ctl_closed)
+		if (ctl_closed && stream_closed)
+			die("the VM's sockets closed while waiting for %s", what);
+		if (ctl_closed && done != have_eof && done != have_text)
 			die("control socket closed while waiting for %s", what);
+		if (stream_closed && (done == have_eof || done == have_text))
+			die("stream socket closed while waiting for %s", what);
 		if (poll(p, 2, (int)(left * 1000) + 1) < 0 && errno != EINTR)
 			die("poll: %s", strerror(errno));
 		if (p[0].revents)
@@ -226,7 +235,7 @@ static void drain(void)
 {
 	struct pollfd p[2] = {
 		{ .fd = ctl_closed ? -1 : ctl_fd, .events = POLLIN },
-		{ .fd = stream_fd, .events = POLLIN },
+		{ .fd = stream_closed ? -1 : stream_fd, .events = POLLIN },
 	};
 
 	if (poll(p, 2, 0) <= 0)
