@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -271,11 +272,17 @@ static int cmd_routes(const char *p, size_t len, char *err, size_t errlen)
 	return ret;
 }
 
+/* The ACK must be out before the reset ends the VM. */
+#define DESTROY_GRACE_MS	100
+
 static void cmd_destroypod(void)
 {
 	boot_teardown();
 	channel_send_ctl(HYPER_ACK, NULL, 0);
 	channel_flush_ctl();
+	/* virtio-console tells userspace when a buffer is queued, never when
+	 * the host took it: give the VMM a moment to pass the ACK on. */
+	poll(NULL, 0, DESTROY_GRACE_MS);
 	boot_reset();
 }
 
