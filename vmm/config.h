@@ -8,6 +8,7 @@
 
 #define VMM_MAX_PORTS		16
 #define VMM_MAX_SHARES		16
+#define VMM_MAX_NETS		8
 #define VMM_MAX_CPUS		64
 #define VMM_MIN_MEMORY		(64ULL << 20)
 #define VMM_MAX_MEMORY		(1ULL << 40)	/* 1 TiB */
@@ -32,6 +33,7 @@ struct vmm_config {
 	const char *kernel;
 	const char *initrd;
 	const char *cmdline;	/* NULL: the default command line */
+	const char *append;	/* added to the command line, or NULL */
 	uint64_t memory;
 	unsigned int cpus;
 	enum vmm_console console;
@@ -41,6 +43,8 @@ struct vmm_config {
 	unsigned int nr_ports;
 	const char *shares[VMM_MAX_SHARES];	/* "TAG=PATH[,ro]" */
 	unsigned int nr_shares;
+	const char *nets[VMM_MAX_NETS];	/* "tap=NAME|fd=N[,mac=MAC]" */
+	unsigned int nr_nets;
 	const char *proxy;	/* unix socket the proxy serves, or NULL */
 };
 

@@ -7,7 +7,11 @@
 #include <unistd.h>
 
 #include "devices/virtio/9p.h"
+#include "devices/virtio/net.h"
 #include "devices/virtio/console.h"
+#include "lib/hyperstart.h"
+#include "proxy/proxy.h"
+#include "vmm/kvm.h"
 #include "vmm/devices.h"
 #include "vmm/legacy.h"
 #include "vmm/pci.h"
@@ -51,7 +55,7 @@ static int setup_console(struct vm *vm, const struct vmm_config *cfg,
 	unsigned int i;
 	int ret;
 
-	if (cfg->console != CONSOLE_HVC && !cfg->nr_ports)
+	if (cfg->console != CONSOLE_HVC && !cfg->nr_ports && !cfg->proxy)
 		return 0;
 	d->vcon = vcon_new(vm, cfg->console == CONSOLE_HVC ? STDOUT_FILENO :
 			   d->console_fd);
@@ -64,6 +68,10 @@ static int setup_console(struct vm *vm, const struct vmm_config *cfg,
 			     ret == -ENOSPC ? "too many ports" :
 			     "bad or duplicate port name");
 	}
+	/* The proxy owns the hyperstart channels. */
+	if (cfg->proxy && (vcon_add_port(d->vcon, HYPER_CTL_PORT) ||
+			   vcon_add_port(d->vcon, HYPER_STREAM_PORT)))
+		fail("--proxy: the hyperstart ports are already taken by --port");
 	ret = vcon_realize(d->vcon);
 	if (ret)
 		fail("virtio-console: %s", strerror(-ret));
@@ -78,6 +86,31 @@ static int setup_console(struct vm *vm, const struct vmm_config *cfg,
 			fail("--port %s=unix:%s: %s", p->name, p->unix_path,
 			     strerror(-ret));
 	}
+	return 0;
+}
+
+static void proxy_pause(void *opaque)
+{
+	vcpus_pause(opaque);
+}
+
+static void proxy_resume(void *opaque)
+{
+	vcpus_resume(opaque);
+}
+
+static int setup_proxy(struct vm *vm, const struct vmm_config *cfg,
+		       struct vmm_devices *d, char *err, size_t errlen)
+{
+	const struct proxy_ops ops = { proxy_pause, proxy_resume, vm };
+
+	if (!cfg->proxy)
+		return 0;
+	d->proxy = proxy_new(vm->loop, vcon_port_find(d->vcon, HYPER_CTL_PORT),
+			     vcon_port_find(d->vcon, HYPER_STREAM_PORT),
+			     cfg->proxy, &ops);
+	if (!d->proxy)
+		fail("--proxy %s: %s", cfg->proxy, strerror(errno));
 	return 0;
 }
 
@@ -105,6 +138,29 @@ static int setup_shares(struct vm *vm, const struct vmm_config *cfg,
 	return 0;
 }
 
+static int setup_nets(struct vm *vm, const struct vmm_config *cfg,
+		      struct vmm_devices *d, char *err, size_t errlen)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < cfg->nr_nets; i++) {
+		struct virtio_net_opts o;
+		char why[256];
+
+		if (virtio_net_parse(cfg->nets[i], &o, why, sizeof(why)))
+			fail("--net %s: %s", cfg->nets[i], why);
+		ret = virtio_net_new(vm, &o, &d->nets[d->nr_nets]);
+		if (ret)
+			fail("--net %s: %s", cfg->nets[i], strerror(-ret));
+		d->nr_nets++;
+		ret = virtio_net_realize(d->nets[d->nr_nets - 1]);
+		if (ret)
+			fail("--net %s: %s", cfg->nets[i], strerror(-ret));
+	}
+	return 0;
+}
+
 int vmm_devices_setup(struct vm *vm, const struct vmm_config *cfg,
 		      struct vmm_devices *d, char *err, size_t errlen)
 {
@@ -117,7 +173,9 @@ int vmm_devices_setup(struct vm *vm, const struct vmm_config *cfg,
 	if (pci_init(vm))
 		fail("PCI host bridge: cannot create");
 	if (setup_console(vm, cfg, d, err, errlen) ||
-	    setup_shares(vm, cfg, d, err, errlen))
+	    setup_proxy(vm, cfg, d, err, errlen) ||
+	    setup_shares(vm, cfg, d, err, errlen) ||
+	    setup_nets(vm, cfg, d, err, errlen))
 		return -1;
 	return 0;
 }
@@ -126,9 +184,14 @@ void vmm_devices_teardown(struct vm *vm, struct vmm_devices *d)
 {
 	unsigned int i;
 
+	proxy_free(d->proxy);
+	d->proxy = NULL;
 	for (i = 0; i < d->nr_shares; i++)
 		virtio_9p_free(d->shares[i]);
 	d->nr_shares = 0;
+	for (i = 0; i < d->nr_nets; i++)
+		virtio_net_free(d->nets[i]);
+	d->nr_nets = 0;
 	if (d->vcon)
 		vcon_free(d->vcon);
 	d->vcon = NULL;

@@ -10,13 +10,18 @@ struct vm;
 struct serial;
 struct vcon;
 struct virtio_9p;
+struct virtio_net;
+struct proxy;
 
 struct vmm_devices {
 	struct serial *serial;
 	int console_fd;			/* --console file:PATH, or -1 */
 	struct vcon *vcon;		/* virtio-console, if any */
+	struct proxy *proxy;		/* --proxy */
 	struct virtio_9p *shares[VMM_MAX_SHARES];
 	unsigned int nr_shares;
+	struct virtio_net *nets[VMM_MAX_NETS];
+	unsigned int nr_nets;
 };
 
 /* Legacy devices, the PCI bus and every virtio device.  0, or -1 with one

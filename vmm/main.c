@@ -92,7 +92,7 @@ int main(int argc, char **argv)
 	struct vmm *v = calloc(1, sizeof(*v));
 	struct boot_info bi;
 	sigset_t sigs;
-	char err[512];
+	char err[512], *cmdline = NULL;
 	int status = VMM_EXIT_SETUP, ret;
 
 	log_init("kvmc-vmm", stderr, false, LOG_INFO);
@@ -143,9 +143,19 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	v->dev_up = true;
-	if (boot_load(&v->vm.mem, v->cfg.kernel, v->cfg.initrd,
-		      v->cfg.cmdline ? v->cfg.cmdline : vmm_default_cmdline,
-		      &bi, err, sizeof(err))) {
+	if (v->cfg.append) {
+		if (asprintf(&cmdline, "%s %s", v->cfg.cmdline ? v->cfg.cmdline :
+			     vmm_default_cmdline, v->cfg.append) < 0) {
+			cmdline = NULL;
+			log_error("out of memory");
+			goto out;
+		}
+	} else {
+		cmdline = strdup(v->cfg.cmdline ? v->cfg.cmdline :
+				 vmm_default_cmdline);
+	}
+	if (!cmdline || boot_load(&v->vm.mem, v->cfg.kernel, v->cfg.initrd,
+				  cmdline, &bi, err, sizeof(err))) {
 		log_error("%s", err);
 		goto out;
 	}
@@ -186,6 +196,7 @@ out:
 		close(v->sigfd);
 	evloop_free(v->vm.loop);
 	vm_destroy(&v->vm);
+	free(cmdline);
 	free(v);
 	return status;
 }

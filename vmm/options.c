@@ -32,19 +32,23 @@ static const char usage[] =
 "usage: kvmc-vmm --kernel PATH [--initrd PATH] [--cmdline STRING]\n"
 "                [--memory SIZE] [--cpus N]\n"
 "                [--console stdio|none|hvc|file:PATH] [--boot-timing]\n"
+"                [--append STRING] [--proxy PATH]\n"
 "                [--port NAME[=unix:PATH]]... [--share TAG=PATH[,ro]]...\n"
+"                [--net tap=NAME|fd=N[,mac=MAC]]...\n"
 "                [--help] [--version]\n"
 "\n"
 "Boots a bzImage (64-bit boot protocol) or an uncompressed vmlinux ELF\n"
 "(PVH) in a KVM virtual machine.  SIZE takes K, M or G (default 256M);\n"
 "--cpus 1 to 64 (default 1).  Exit status: 0 the guest reset or powered\n"
 "off, 1 the guest faulted (triple fault, panic), 2 a VMM or KVM error,\n"
-"3 a setup error (options, kernel, initrd, /dev/kvm).\n";
+"3 a setup error (options, kernel, initrd, /dev/kvm).\n"
+"--append adds to the command line (default or --cmdline); --proxy serves\n"
+"the hyperstart channels to kvmc and its shims on a unix socket.\n";
 
 enum {
 	OPT_KERNEL = 256, OPT_INITRD, OPT_CMDLINE, OPT_MEMORY, OPT_CPUS,
-	OPT_CONSOLE, OPT_BOOT_TIMING, OPT_PORT, OPT_SHARE, OPT_HELP,
-	OPT_VERSION,
+	OPT_CONSOLE, OPT_BOOT_TIMING, OPT_PORT, OPT_SHARE, OPT_NET, OPT_HELP,
+	OPT_VERSION, OPT_APPEND, OPT_PROXY,
 };
 
 static const struct option long_opts[] = {
@@ -57,6 +61,9 @@ static const struct option long_opts[] = {
 	{ "boot-timing", no_argument, NULL, OPT_BOOT_TIMING },
 	{ "port", required_argument, NULL, OPT_PORT },
 	{ "share", required_argument, NULL, OPT_SHARE },
+	{ "net", required_argument, NULL, OPT_NET },
+	{ "append", required_argument, NULL, OPT_APPEND },
+	{ "proxy", required_argument, NULL, OPT_PROXY },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -125,6 +132,12 @@ int vmm_parse_options(int argc, char **argv, struct vmm_config *cfg,
 		case OPT_KERNEL: cfg->kernel = optarg; break;
 		case OPT_INITRD: cfg->initrd = optarg; break;
 		case OPT_CMDLINE: cfg->cmdline = optarg; break;
+		case OPT_APPEND: cfg->append = optarg; break;
+		case OPT_PROXY:
+			if (!*optarg)
+				fail("--proxy: needs a socket path");
+			cfg->proxy = optarg;
+			break;
 		case OPT_MEMORY:
 			if (vmm_parse_size(optarg, &cfg->memory))
 				fail("--memory: '%s' is not a size (e.g. 256M, 2G)", optarg);
@@ -165,6 +178,11 @@ int vmm_parse_options(int argc, char **argv, struct vmm_config *cfg,
 			if (cfg->nr_shares == VMM_MAX_SHARES)
 				fail("--share: at most %d shares", VMM_MAX_SHARES);
 			cfg->shares[cfg->nr_shares++] = optarg;
+			break;
+		case OPT_NET:
+			if (cfg->nr_nets == VMM_MAX_NETS)
+				fail("--net: at most %d interfaces", VMM_MAX_NETS);
+			cfg->nets[cfg->nr_nets++] = optarg;
 			break;
 		case OPT_HELP:
 			fputs(usage, stdout);

@@ -1,0 +1,375 @@
+/*
+ * The proxy's guest side: the hyperstart control and stream channels on
+ * the in-process virtio-console rings.  Commands from clients go to the
+ * agent one at a time (its answers carry no id, so order is the match);
+ * output and exit events are routed to the shim of their process.
+ * Everything the guest sends is bounded by lib/hyperstart's decoder.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "devices/virtio/console.h"
+#include "lib/evloop.h"
+#include "lib/json.h"
+#include "lib/log.h"
+#include "proxy/proxy_int.h"
+
+int bytes_add(struct bytes *b, const void *p, size_t n)
+{
+	uint8_t *nd;
+
+	if (b->off && b->off == b->len)
+		b->off = b->len = 0;
+	nd = realloc(b->data, b->len + n ? b->len + n : 1);
+	if (!nd)
+		return -ENOMEM;
+	b->data = nd;
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+	return 0;
+}
+
+size_t bytes_pending(const struct bytes *b)
+{
+	return b->len - b->off;
+}
+
+void bytes_free(struct bytes *b)
+{
+	free(b->data);
+	memset(b, 0, sizeof(*b));
+}
+
+static void pump(void *opaque, uint32_t events);
+
+/* Port callbacks may run on any thread: they only queue a pump. */
+void proxy_schedule(struct proxy *p)
+{
+	if (!__atomic_exchange_n(&p->scheduled, true, __ATOMIC_ACQ_REL))
+		evloop_call(p->loop, pump, p);
+}
+
+static void port_cb(struct vcon_port *port, void *opaque)
+{
+	proxy_schedule(opaque);
+}
+
+static void port_state_cb(struct vcon_port *port, void *opaque, bool open)
+{
+	proxy_schedule(opaque);
+}
+
+static const struct vcon_port_ops port_ops = {
+	.readable = port_cb,
+	.writable = port_cb,
+	.state = port_state_cb,
+};
+
+static void flush_to_guest(struct vcon_port *port, struct bytes *b)
+{
+	while (bytes_pending(b)) {
+		size_t n = vcon_port_write(port, b->data + b->off,
+					   bytes_pending(b));
+
+		if (!n)
+			break;
+		b->off += n;
+	}
+}
+
+void proxy_send_cmds(struct proxy *p)
+{
+	struct px_cmd *c = p->cmds;
+	uint8_t hdr[HYPER_CTL_HDR];
+
+	if (!p->ready || p->inflight || !c)
+		return;
+	p->cmds = c->next;
+	c->next = NULL;
+	p->inflight = c;
+	hyper_ctl_header(hdr, c->code, (uint32_t)c->len);
+	if (bytes_add(&p->to_ctl, hdr, sizeof(hdr)) ||
+	    bytes_add(&p->to_ctl, c->payload, c->len))
+		log_error("proxy: out of memory queueing a command");
+	flush_to_guest(p->ctl, &p->to_ctl);
+}
+
+struct px_proc *proxy_proc_by_seq(struct proxy *p, uint64_t seq)
+{
+	struct px_proc *pr;
+
+	for (pr = p->procs; pr; pr = pr->next)
+		if (seq && (pr->stdio == seq || pr->stderr_seq == seq))
+			return pr;
+	return NULL;
+}
+
+void proxy_to_proc(struct px_proc *pr, uint16_t type, const void *a,
+		   size_t alen, const void *b, size_t blen)
+{
+	uint8_t hdr[PX_HDR];
+
+	if (pr->client) {
+		px_client_send(pr->client, type, a, alen, b, blen);
+		return;
+	}
+	px_header(hdr, type, (uint32_t)(alen + blen));
+	if (bytes_add(&pr->held, hdr, sizeof(hdr)) ||
+	    bytes_add(&pr->held, a, alen) || bytes_add(&pr->held, b, blen))
+		log_error("proxy: out of memory holding output");
+}
+
+void proxy_stdin(struct proxy *p, struct px_proc *pr, const uint8_t *frame,
+		 size_t len)
+{
+	if (bytes_add(pr->started ? &p->to_stream : &pr->stdin_held, frame, len))
+		log_error("proxy: out of memory queueing stdin");
+	proxy_schedule(p);
+}
+
+/* The agent ACKed a NEWCONTAINER or EXECCMD: the process with that
+ * command's stdio stream exists now, so its held stdin may go. */
+static void process_started(struct proxy *p, const struct px_cmd *cmd)
+{
+	struct px_proc *pr;
+	struct json j;
+	uint64_t seq;
+	int proc;
+
+	if (json_parse(&j, (const char *)cmd->payload, cmd->len, NULL))
+		return;
+	proc = json_get(&j, 0, "process");
+	if (!json_uint64(&j, json_get(&j, proc, "stdio"), &seq) &&
+	    (pr = proxy_proc_by_seq(p, seq)) && !pr->started) {
+		pr->started = true;
+		if (bytes_add(&p->to_stream, pr->stdin_held.data + pr->stdin_held.off,
+			      bytes_pending(&pr->stdin_held)))
+			log_error("proxy: out of memory queueing stdin");
+		bytes_free(&pr->stdin_held);
+	}
+	json_free(&j);
+}
+
+static void on_ctl_frame(struct proxy *p, const struct hyper_frame *f)
+{
+	struct hyper_proc_event ev;
+	struct px_proc *pr;
+	uint8_t be[4];
+
+	if (f->status) {
+		log_guest("proxy: bad control frame from the guest (%d)", f->status);
+		return;
+	}
+	switch (f->code) {
+	case HYPER_READY:
+		p->ready = true;
+		break;
+	case HYPER_ACK:
+	case HYPER_ERROR:
+		if (!p->inflight) {
+			log_guest("proxy: the agent answered %s to no command",
+				  hyper_cmd_name(f->code));
+			break;
+		}
+		if (f->code == HYPER_ACK &&
+		    (p->inflight->code == HYPER_NEWCONTAINER ||
+		     p->inflight->code == HYPER_EXECCMD))
+			process_started(p, p->inflight);
+		if (p->inflight->client) {
+			hyper_put_be32(be, f->code);
+			px_client_send(p->inflight->client, PX_RESPONSE, be, 4,
+				       f->data, f->len);
+		}
+		free(p->inflight->payload);
+		free(p->inflight);
+		p->inflight = NULL;
+		break;
+	case HYPER_PROCESSASYNCEVENT:
+		if (hyper_proc_event_decode((const char *)f->data, f->len, &ev)) {
+			log_guest("proxy: malformed PROCESSASYNCEVENT");
+			break;
+		}
+		for (pr = p->procs; pr; pr = pr->next)
+			if (!strcmp(pr->container, ev.container) &&
+			    !strcmp(pr->process, ev.process) && !pr->exited)
+				break;
+		if (pr) {
+			pr->exited = true;
+			hyper_put_be32(be, (uint32_t)ev.status);
+			proxy_to_proc(pr, PX_EXIT, be, 4, NULL, 0);
+		} else {
+			log_warn("proxy: exit of unknown process %s/%s (status %d)",
+				 ev.container, ev.process, ev.status);
+		}
+		hyper_proc_event_free(&ev);
+		break;
+	default:
+		break;	/* NEXT and the rest carry nothing for the host */
+	}
+}
+
+static void on_stream_frame(struct proxy *p, const struct hyper_frame *f)
+{
+	struct px_proc *pr;
+	uint8_t seq[8];
+
+	if (f->status) {
+		log_guest("proxy: bad stream frame from the guest (%d)", f->status);
+		return;
+	}
+	pr = proxy_proc_by_seq(p, f->seq);
+	if (!pr) {
+		log_guest("proxy: output for unknown stream %llu dropped",
+			  (unsigned long long)f->seq);
+		return;
+	}
+	px_put_be64(seq, f->seq);
+	proxy_to_proc(pr, PX_STREAM, seq, 8, f->data, f->len);
+}
+
+/* Whether any shim is too far behind to take more output. */
+static bool output_backlogged(struct proxy *p)
+{
+	struct px_proc *pr;
+
+	for (pr = p->procs; pr; pr = pr->next)
+		if (bytes_pending(&pr->held) > PROXY_BUF_MAX ||
+		    (pr->client && bytes_pending(&pr->client->out) > PROXY_BUF_MAX))
+			return true;
+	return false;
+}
+
+static void drain_port(struct proxy *p, struct vcon_port *port,
+		       struct hyper_decoder *d, bool ctl)
+{
+	uint8_t buf[8192];
+	size_t n;
+
+	while ((ctl || !output_backlogged(p)) &&
+	       (n = vcon_port_read(port, buf, sizeof(buf)))) {
+		const uint8_t *q = buf;
+
+		while (n) {
+			struct hyper_frame f;
+			bool got = false;
+			ssize_t r = hyper_decode(d, q, n, &f, &got);
+
+			if (r < 0) {
+				log_error("proxy: out of memory decoding guest frames");
+				return;
+			}
+			q += r;
+			n -= (size_t)r;
+			if (got) {
+				if (ctl)
+					on_ctl_frame(p, &f);
+				else
+					on_stream_frame(p, &f);
+			}
+		}
+	}
+}
+
+static void pump(void *opaque, uint32_t events)
+{
+	struct proxy *p = opaque;
+
+	__atomic_store_n(&p->scheduled, false, __ATOMIC_RELEASE);
+	drain_port(p, p->ctl, &p->ctl_dec, true);
+	drain_port(p, p->stream, &p->stream_dec, false);
+	proxy_send_cmds(p);
+	flush_to_guest(p->ctl, &p->to_ctl);
+	flush_to_guest(p->stream, &p->to_stream);
+}
+
+struct proxy *proxy_new(struct evloop *loop, struct vcon_port *ctl,
+			struct vcon_port *stream, const char *path,
+			const struct proxy_ops *ops)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct proxy *p;
+	int err;
+
+	if (!ctl || !stream || strlen(path) >= sizeof(sa.sun_path)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->loop = loop;
+	p->ctl = ctl;
+	p->stream = stream;
+	p->ops = *ops;
+	hyper_decoder_init(&p->ctl_dec, HYPER_CHAN_CTL, HYPER_CTL_MAX);
+	hyper_decoder_init(&p->stream_dec, HYPER_CHAN_STREAM, HYPER_STREAM_MAX);
+	strcpy(sa.sun_path, path);
+	p->path = strdup(path);
+	p->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (!p->path || p->lfd < 0 ||
+	    bind(p->lfd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    listen(p->lfd, 16) ||
+	    evloop_add(loop, p->lfd, EPOLLIN, px_client_accept, p))
+		goto err;
+	vcon_port_set_ops(ctl, &port_ops, p);
+	vcon_port_set_ops(stream, &port_ops, p);
+	proxy_schedule(p);	/* READY may already be waiting */
+	return p;
+err:
+	err = errno;
+	if (p->lfd >= 0)
+		close(p->lfd);
+	free(p->path);
+	hyper_decoder_free(&p->ctl_dec);
+	hyper_decoder_free(&p->stream_dec);
+	free(p);
+	errno = err;
+	return NULL;
+}
+
+static void free_cmds(struct px_cmd *c)
+{
+	while (c) {
+		struct px_cmd *n = c->next;
+
+		free(c->payload);
+		free(c);
+		c = n;
+	}
+}
+
+void proxy_free(struct proxy *p)
+{
+	if (!p)
+		return;
+	vcon_port_set_ops(p->ctl, NULL, NULL);
+	vcon_port_set_ops(p->stream, NULL, NULL);
+	while (p->clients)
+		px_client_close(p->clients);
+	while (p->procs) {
+		struct px_proc *pr = p->procs;
+
+		p->procs = pr->next;
+		free(pr->container);
+		free(pr->process);
+		bytes_free(&pr->held);
+		bytes_free(&pr->stdin_held);
+		free(pr);
+	}
+	free_cmds(p->cmds);
+	free_cmds(p->inflight);
+	evloop_del(p->loop, p->lfd);
+	close(p->lfd);
+	unlink(p->path);
+	free(p->path);
+	hyper_decoder_free(&p->ctl_dec);
+	hyper_decoder_free(&p->stream_dec);
+	bytes_free(&p->to_ctl);
+	bytes_free(&p->to_stream);
+	free(p);
+}
