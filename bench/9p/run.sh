@@ -8,7 +8,9 @@
 #   bench/9p/run.sh [EXPORT_PARENT]   (default /run: the export is a tmpfs
 #                                      directory, so the host disk is not
 #                                      what is measured)
-# Env: BENCH_ACCEL (QEMU accelerator, kvm), BENCH_TIMEOUT (s, 1800).
+# Env: BENCH_ACCEL (QEMU accelerator, kvm), BENCH_TIMEOUT (s, 1800);
+# sizes BENCH_MIB (1024), BENCH_OPS (20000 random reads), BENCH_FILES
+# (10000), BENCH_TREE (20000 entries).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 parent=${1:-/run}
@@ -22,7 +24,10 @@ make -C "$root" --no-print-directory build/kvmc-vmm build/tests/p9-serve \
 	build/tests/posix-probe >&2
 cc -O2 -Wall -Wextra -o "$work/p9-bench" "$root/bench/9p/p9-bench.c"
 P9_EXTRA_BINS=$work/p9-bench p9_guest_initrd "$work/initrd.img"
-cmdline="console=ttyS0 panic=-1 quiet p9mode=bench p9cache=none p9tag=share0"
+cmdline="console=ttyS0 panic=-1 quiet p9mode=bench p9cache=none p9tag=share0
+	p9mib=${BENCH_MIB:-1024} p9ops=${BENCH_OPS:-20000}
+	p9files=${BENCH_FILES:-10000} p9tree=${BENCH_TREE:-20000}"
+cmdline=$(echo $cmdline)
 # kvmc-vmm's defaults (vmm/options.c), which --cmdline replaces.
 vmm_cmdline="reboot=k pci=conf1 acpi=off i8042.noaux i8042.nomux i8042.nopnp i8042.dumbkbd 8250.nr_uarts=1 io_delay=none tsc=reliable no_timer_check"
 

@@ -8,7 +8,8 @@
 #
 # /init reads from the kernel command line:
 #   p9mode=fd|virtio|bench  p9cache=none,mmap  p9n=NFILES  p9tag=TAG
-# (bench: runs bench/9p's workloads, with P9_EXTRA_BINS holding p9-bench)
+# (bench: runs bench/9p's workloads, with P9_EXTRA_BINS holding p9-bench,
+#  sized by p9mib= p9ops= p9files= p9tree=)
 # and prints "P9TEST <cache> PASS|FAIL" per run, then "P9TEST-END".
 
 P9_ROOT=${P9_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)}

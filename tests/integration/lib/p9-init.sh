@@ -42,12 +42,12 @@ if [ "$mode" = bench ]; then
 	mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000,cache=${caches:-none} \
 		"$tag" /mnt/p9 || echo "bench: mount failed"
 	mkdir -p /mnt/p9/bench
-	p9-bench seqwrite /mnt/p9/bench 1024
+	p9-bench seqwrite /mnt/p9/bench "$(arg p9mib)"
 	echo 3 > /proc/sys/vm/drop_caches
 	p9-bench seqread /mnt/p9/bench
-	p9-bench randread /mnt/p9/bench 20000
-	p9-bench meta /mnt/p9/bench 10000
-	p9-bench tree /mnt/p9/bench 20000
+	p9-bench randread /mnt/p9/bench "$(arg p9ops)"
+	p9-bench meta /mnt/p9/bench "$(arg p9files)"
+	p9-bench tree /mnt/p9/bench "$(arg p9tree)"
 	echo 3 > /proc/sys/vm/drop_caches
 	p9-bench lsR /mnt/p9/bench
 	rm -rf /mnt/p9/bench
