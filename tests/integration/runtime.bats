@@ -1,0 +1,87 @@
+#!/usr/bin/env bats
+# kvmc end to end without Docker: each test boots one container VM.
+# Runs where /dev/kvm works, else inside the KVM test host
+# (tests/integration/run).  Bundles and state live under /run (tmpfs).
+
+ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+KVMC=$ROOT/build/kvmc
+TIMEOUT=${KVMC_IT_STEP_TIMEOUT:-300}
+
+setup_file() {
+	echo "# runtime tests: ${TIMEOUT}s per step" >&3
+}
+
+setup() {
+	export KVMC_CONFIG=$ROOT/build/kvmc.conf
+	W=$(mktemp -d /run/kvmc-it.XXXXXX)
+	STATE=$W/state
+}
+
+teardown() {
+	for id in $(ls "$STATE" 2>/dev/null); do
+		"$KVMC" --root "$STATE" delete --force "$id" || true
+	done
+	rm -rf "$W"
+}
+
+# Nothing of a container may outlive its delete: no kvmc process, no
+# state directory, no socket.
+assert_clean() {
+	local left
+	[ -z "$(ls -A "$STATE" 2>/dev/null)" ] || {
+		echo "state left: $(ls -A "$STATE")"; return 1; }
+	left=$(pgrep -af "kvmc-(vmm|shim).*$W" || true)
+	[ -z "$left" ] || { echo "processes left: $left"; return 1; }
+}
+
+@test "runtime: kvmc run prints stdout and stderr and returns the exit status" {
+	"$ROOT/scripts/mkbundle.sh" "$W/b" sh -c 'echo out-$((6*7)); echo err-line >&2; exit 7'
+	run timeout "$TIMEOUT" "$KVMC" --root "$STATE" run --bundle "$W/b" c1
+	echo "$output"
+	[ "$status" -eq 7 ]
+	[[ $output == *"out-42"* ]]
+	[[ $output == *"err-line"* ]]
+	assert_clean
+}
+
+@test "runtime: create, state, start, kill, delete; stdin reaches the process" {
+	"$ROOT/scripts/mkbundle.sh" "$W/b" sh -c 'read line; echo "got:$line"; trap "echo term; exit 3" TERM; echo ready; while :; do sleep 1; done'
+	mkfifo "$W/in"
+	exec 7<>"$W/in"
+	timeout "$TIMEOUT" "$KVMC" --root "$STATE" create --bundle "$W/b" \
+		--pid-file "$W/pid" c2 <&7 >"$W/out" 2>&1
+	pid=$(cat "$W/pid")
+	[[ $pid =~ ^[0-9]+$ ]]
+	kill -0 "$pid"
+	run "$KVMC" --root "$STATE" state c2
+	echo "$output"
+	[[ $output == *'"status": "created"'* || $output == *'"status":"created"'* ]]
+	timeout "$TIMEOUT" "$KVMC" --root "$STATE" start c2
+	echo hello-stdin >&7
+	for _ in $(seq "$TIMEOUT"); do grep -q ready "$W/out" && break; sleep 1; done
+	grep -q "got:hello-stdin" "$W/out"
+	run "$KVMC" --root "$STATE" state c2
+	[[ $output == *running* ]]
+	timeout "$TIMEOUT" "$KVMC" --root "$STATE" kill c2 TERM
+	for _ in $(seq "$TIMEOUT"); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+	! kill -0 "$pid" 2>/dev/null
+	grep -q term "$W/out"
+	run "$KVMC" --root "$STATE" state c2
+	[[ $output == *stopped* ]]
+	run "$KVMC" --root "$STATE" kill c2 KILL
+	[ "$status" -ne 0 ]
+	[[ $output == *"container not running"* ]]
+	timeout "$TIMEOUT" "$KVMC" --root "$STATE" delete c2
+	exec 7>&-
+	assert_clean
+}
+
+@test "runtime: a bad config.json fails create with the field, leaving nothing" {
+	"$ROOT/scripts/mkbundle.sh" "$W/b" true
+	sed -i 's/"cwd": "\/"/"cwd": 5/' "$W/b/config.json"
+	run "$KVMC" --root "$STATE" create --bundle "$W/b" c3
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ $output == *"process.cwd"* ]]
+	assert_clean
+}
