@@ -28,8 +28,15 @@ teardown() {
 	rm -rf "$work"
 }
 
+# The running kernel's modules, or (in the KVM test host, which runs the
+# kernel of build/kernel) those of build/kernel.
+load_module() {
+	modprobe "$1" 2>/dev/null ||
+		modprobe -d "$ROOT/build/kernel/root" "$1" 2>/dev/null
+}
+
 @test "p9 trans=fd on this kernel: POSIX battery matches a host directory" {
-	if ! modprobe 9pnet_fd 2>/dev/null || ! modprobe 9p 2>/dev/null; then
+	if ! load_module 9pnet_fd || ! load_module 9p; then
 		skip "this kernel ($(uname -r)) has no 9pnet_fd/9p: see the guest test"
 	fi
 	mkdir -p "$work"/{export,plain,mnt}
