@@ -23,6 +23,12 @@ static bool has_suffix(const char *s, const char *suffix)
 	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
+/* Address bytes of an IP family; 0 for any other family. */
+static size_t family_len(int family)
+{
+	return family == AF_INET ? 4 : family == AF_INET6 ? 16 : 0;
+}
+
 int netinfo_on_link(const struct nlmsghdr *h, void *arg)
 {
 	struct netinfo *ni = arg;
@@ -75,13 +81,8 @@ int netinfo_on_addr(const struct nlmsghdr *h, void *arg)
 	/* Link-local and host addresses are the guest kernel's own business. */
 	if (ifa->ifa_scope != RT_SCOPE_UNIVERSE)
 		return 0;
-	if (ifa->ifa_family == AF_INET)
-		alen = 4;
-	else if (ifa->ifa_family == AF_INET6)
-		alen = 16;
-	else
-		return 0;
-	if (ifa->ifa_prefixlen > alen * 8)
+	alen = family_len(ifa->ifa_family);
+	if (!alen || ifa->ifa_prefixlen > alen * 8)
 		return 0;
 	/* IFA_LOCAL is the address itself; IFA_ADDRESS is the peer's on
 	 * point-to-point links and the same as IFA_LOCAL otherwise. */
@@ -137,13 +138,8 @@ int netinfo_on_route(const struct nlmsghdr *h, void *arg)
 	if (table != RT_TABLE_MAIN || rt->rtm_type != RTN_UNICAST ||
 	    rt->rtm_protocol == RTPROT_KERNEL)
 		return 0;
-	if (rt->rtm_family == AF_INET)
-		alen = 4;
-	else if (rt->rtm_family == AF_INET6)
-		alen = 16;
-	else
-		return 0;
-	if (rt->rtm_dst_len > alen * 8)
+	alen = family_len(rt->rtm_family);
+	if (!alen || rt->rtm_dst_len > alen * 8)
 		return 0;
 	iface = netinfo_iface_of(ni, (int)nl_get_u32(tb[RTA_OIF], 0));
 	if (iface < 0 || ni->out->nr_routes == NET_MAX_ROUTES)
