@@ -8,7 +8,7 @@
 #
 # KVMC_NT_SIZE: bytes streamed (default 1 GiB).  KVMC_NT_TIMEOUT: seconds
 # for each wait (default 900).  Needs root, /dev/kvm, make bins tools,
-# build/kernel, busybox-static, socat, iproute2.
+# build/kernel, busybox-static (also the host's ping), socat, iproute2.
 
 ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 TIMEOUT=${KVMC_NT_TIMEOUT:-900}
@@ -127,7 +127,7 @@ wait_for_line() {
 	mac=$(ip -n "$NS" link show eth0 | sed -n 's/.*ether \([^ ]*\).*/\1/p')
 	grep -aq "^NT-UP $mac" "$NT/console"
 
-	ip netns exec "$PEER" ping -c 3 -W 10 10.77.0.2
+	ip netns exec "$PEER" busybox ping -c 3 -W 10 10.77.0.2
 
 	run bash -c "echo hello-kvmc | ip netns exec $PEER timeout 60 \
 		socat -t 30 - TCP:10.77.0.2:7"
