@@ -1,6 +1,8 @@
 /* The runtime/shim <-> proxy frames, and a small blocking client. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -85,24 +87,68 @@ int px_next(struct px_decoder *d, struct px_frame *f)
 	return 1;
 }
 
+int px_sockaddr(const char *path, struct sockaddr_un *sa, int *dirfd)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[4096];
+
+	*dirfd = -1;
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	if (strlen(path) < sizeof(sa->sun_path)) {
+		strcpy(sa->sun_path, path);
+		return 0;
+	}
+	/* containerd's state paths exceed sun_path's 108 bytes: reach the
+	 * socket through a descriptor of its directory. */
+	if (!slash || (size_t)(slash - path) >= sizeof(dir))
+		return -ENAMETOOLONG;
+	memcpy(dir, path, (size_t)(slash - path));
+	dir[slash - path] = '\0';
+	*dirfd = open(dir[0] ? dir : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (*dirfd < 0)
+		return -errno;
+	if ((size_t)snprintf(sa->sun_path, sizeof(sa->sun_path),
+			     "/proc/self/fd/%d/%s", *dirfd, slash + 1) >=
+	    sizeof(sa->sun_path)) {
+		close(*dirfd);
+		*dirfd = -1;
+		return -ENAMETOOLONG;
+	}
+	return 0;
+}
+
 int px_connect(const char *path, int timeout_ms)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd, waited = 0;
+	struct sockaddr_un sa;
+	int fd, dirfd, waited = 0, ret;
 
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	strcpy(sa.sun_path, path);
 	for (;;) {
+		ret = px_sockaddr(path, &sa, &dirfd);
+		if (ret && (ret != -ENOENT || waited >= timeout_ms))
+			return ret;
+		if (ret) {
+			usleep(20000);
+			waited += 20;
+			continue;
+		}
 		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (fd < 0)
-			return -errno;
-		if (!connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
-			return fd;
+		if (fd < 0) {
+			ret = -errno;
+			goto next;
+		}
+		if (!connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+			ret = fd;
+			goto next;
+		}
+		ret = -errno;
 		close(fd);
-		if ((errno != ENOENT && errno != ECONNREFUSED) ||
+next:
+		if (dirfd >= 0)
+			close(dirfd);
+		if (ret >= 0 || (ret != -ENOENT && ret != -ECONNREFUSED) ||
 		    waited >= timeout_ms)
-			return -errno;
+			return ret;
 		usleep(20000);
 		waited += 20;
 	}

@@ -72,6 +72,12 @@ static inline void px_put_be64(uint8_t *p, uint64_t v)
 		p[i] = (uint8_t)v;
 }
 
+struct sockaddr_un;
+/* The address of the unix socket at path; a path longer than sun_path is
+ * reached through /proc/self/fd/DIRFD/NAME, *dirfd to be closed after
+ * bind or connect.  0 or -errno. */
+int px_sockaddr(const char *path, struct sockaddr_un *sa, int *dirfd);
+
 /* --- blocking client (kvmc, kvmc-shim) ----------------------------- */
 
 /* Connects to path, waiting up to timeout_ms for it to appear.  fd or

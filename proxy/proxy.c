@@ -291,24 +291,31 @@ struct proxy *proxy_new(struct evloop *loop, struct vcon_port *ctl,
 			struct vcon_port *stream, const char *path,
 			const struct proxy_ops *ops)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa;
 	struct proxy *p;
-	int err;
+	int err, dirfd = -1;
 
-	if (!ctl || !stream || strlen(path) >= sizeof(sa.sun_path)) {
+	if (!ctl || !stream) {
 		errno = EINVAL;
 		return NULL;
 	}
-	p = calloc(1, sizeof(*p));
-	if (!p)
+	err = px_sockaddr(path, &sa, &dirfd);
+	if (err) {
+		errno = -err;
 		return NULL;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		if (dirfd >= 0)
+			close(dirfd);
+		return NULL;
+	}
 	p->loop = loop;
 	p->ctl = ctl;
 	p->stream = stream;
 	p->ops = *ops;
 	hyper_decoder_init(&p->ctl_dec, HYPER_CHAN_CTL, HYPER_CTL_MAX);
 	hyper_decoder_init(&p->stream_dec, HYPER_CHAN_STREAM, HYPER_STREAM_MAX);
-	strcpy(sa.sun_path, path);
 	p->path = strdup(path);
 	p->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (!p->path || p->lfd < 0 ||
@@ -316,12 +323,16 @@ struct proxy *proxy_new(struct evloop *loop, struct vcon_port *ctl,
 	    listen(p->lfd, 16) ||
 	    evloop_add(loop, p->lfd, EPOLLIN, px_client_accept, p))
 		goto err;
+	if (dirfd >= 0)
+		close(dirfd);
 	vcon_port_set_ops(ctl, &port_ops, p);
 	vcon_port_set_ops(stream, &port_ops, p);
 	proxy_schedule(p);	/* READY may already be waiting */
 	return p;
 err:
 	err = errno;
+	if (dirfd >= 0)
+		close(dirfd);
 	if (p->lfd >= 0)
 		close(p->lfd);
 	free(p->path);
