@@ -61,7 +61,7 @@ make_rootfs() {
 boot() {
 	D=$(mktemp -d "$AGENT_TMP/vm.XXXXXX")
 	if [[ $VMM == qemu ]]; then
-		( timeout "$TIMEOUT" qemu-system-x86_64 -accel "${KVMC_AGENT_ACCEL:-kvm}" \
+		( timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -accel "${KVMC_AGENT_ACCEL:-kvm}" \
 			-m 512 -smp 1 -nographic -no-reboot \
 			-kernel "$ROOT/build/guest/vmlinuz" -initrd "$AGENT_TMP/initrd.img" \
 			-append "console=ttyS0 reboot=k panic=-1" \
@@ -77,7 +77,7 @@ boot() {
 			> "$D/console.log" 2>&1; echo $? > "$D/vmm.status" ) &
 	else
 		# kvmc-vmm's default command line (reboot=k panic=-1 ...).
-		( timeout "$TIMEOUT" "$ROOT/build/kvmc-vmm" \
+		( timeout -k 10 "$TIMEOUT" "$ROOT/build/kvmc-vmm" \
 			--kernel "$ROOT/build/guest/vmlinuz" \
 			--initrd "$AGENT_TMP/initrd.img" \
 			--port "sh.hyper.channel.0=unix:$D/ctl.sock" \
