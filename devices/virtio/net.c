@@ -35,6 +35,7 @@ struct virtio_net {
 	struct vm *vm;
 	int tap_fd;
 	bool watching;			/* tap fd registered for EPOLLIN */
+	bool gone;			/* the tap was deleted under us */
 	struct virtio_net_config cfg;
 
 	/* An rx chain popped but not filled (the tap was empty). */
@@ -54,7 +55,7 @@ static struct virtio_net *net_of(struct virtio_pci *vp)
 
 static void watch_tap(struct virtio_net *n, bool on)
 {
-	if (n->watching == on)
+	if (n->gone || n->watching == on)
 		return;
 	if (evloop_mod(n->vm->loop, n->tap_fd, on ? EPOLLIN : 0) == 0)
 		n->watching = on;
@@ -196,10 +197,22 @@ static void on_tap(void *opaque, uint32_t events)
 	struct virtio_net *n = opaque;
 
 	virtio_pci_lock(&n->vp);
-	if (virtio_pci_running(&n->vp))
+	if (events & (EPOLLERR | EPOLLHUP)) {
+		/* The tap was deleted (the container's network torn down):
+		 * epoll would report it forever, so stop watching and tell
+		 * the guest its link is down. */
+		if (!n->gone) {
+			log_warn("virtio-net: tap gone, link down");
+			evloop_del(n->vm->loop, n->tap_fd);
+			n->gone = true;
+			n->cfg.status = 0;
+			virtio_pci_config_changed(&n->vp);
+		}
+	} else if (virtio_pci_running(&n->vp)) {
 		rx(n);
-	else
+	} else {
 		watch_tap(n, false);
+	}
 	virtio_pci_unlock(&n->vp);
 }
 
@@ -313,7 +326,8 @@ void virtio_net_free(struct virtio_net *n)
 	if (!n)
 		return;
 	virtio_pci_free(&n->vp);
-	evloop_del(n->vm->loop, n->tap_fd);
+	if (!n->gone)
+		evloop_del(n->vm->loop, n->tap_fd);
 	close(n->tap_fd);
 	free(n);
 }

@@ -144,3 +144,17 @@ wait_for_line() {
 	echo "want $want got $got"
 	[ "$got" = "$want" ]
 }
+
+@test "the tap deleted under a running VM: link down, the VMM carries on" {
+	[[ -f $NT/vmm.pid ]] && kill -0 "$(cat "$NT/vmm.pid")"
+	"$ROOT/build/tests/net-setup" down "/run/netns/$NS" "$NT/state"
+	run ip -n "$NS" link show tap0_kvmc
+	[ "$status" -ne 0 ]
+	for ((i = 0; i < 300; i++)); do
+		grep -q "tap gone, link down" "$NT/vmm.err" && break
+		sleep 0.1
+	done
+	cat "$NT/vmm.err"
+	grep -q "tap gone, link down" "$NT/vmm.err"
+	kill -0 "$(cat "$NT/vmm.pid")"
+}
