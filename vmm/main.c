@@ -1,6 +1,8 @@
 /* kvmc-vmm: boots a Linux guest in a KVM VM with kvmc's devices. */
 #include <errno.h>
 #include <pthread.h>
+#include <semaphore.h>
+#include <time.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +49,37 @@ static void on_signal(void *opaque, uint32_t events)
 		return;
 	log_info("%s: stopping the VM", strsignal((int)si.ssi_signo));
 	vm_request_exit(&v->vm, VMM_EXIT_OK);
+}
+
+static void loop_synced(void *opaque, uint32_t events)
+{
+	sem_post(opaque);
+}
+
+/*
+ * After the vCPUs stop, let the loop finish what the guest queued last:
+ * a guest that writes to a port and then resets (the agent's DESTROYPOD
+ * ACK) expects that write to reach the host.  A few passes through the
+ * loop, each waiting for the events pending before it, with a pause for
+ * sockets to drain; bounded, so a wedged device cannot hold the exit.
+ */
+static void drain_loop(struct vm *vm)
+{
+	struct timespec ts;
+	sem_t done;
+	int i;
+
+	sem_init(&done, 0, 0);
+	for (i = 0; i < 3; i++) {
+		if (evloop_call(vm->loop, loop_synced, &done))
+			break;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += 1;
+		if (sem_timedwait(&done, &ts))
+			break;
+		usleep(20000);
+	}
+	sem_destroy(&done);
 }
 
 /* Devices are freed on the loop thread, so none of their callbacks can be
@@ -185,6 +218,7 @@ out:
 	t_end = now_us();
 	first_byte = serial_first_byte_us(v->dev.serial);
 	if (v->loop_running) {
+		drain_loop(&v->vm);
 		evloop_call(v->vm.loop, teardown_on_loop, v);
 		pthread_join(v->loop_thread, NULL);
 	} else if (v->dev_up) {

@@ -44,7 +44,7 @@ assert_clean() {
 	assert_clean
 }
 
-@test "runtime: create, state, start, kill, delete; stdin reaches the process" {
+@test "runtime: create, state, start, ps, pause, resume, kill, delete; stdin reaches the process" {
 	"$ROOT/scripts/mkbundle.sh" "$W/b" sh -c 'read line; echo "got:$line"; trap "echo term; exit 3" TERM; echo ready; while :; do sleep 1; done'
 	mkfifo "$W/in"
 	exec 7<>"$W/in"
@@ -60,6 +60,14 @@ assert_clean() {
 	echo hello-stdin >&7
 	for _ in $(seq "$TIMEOUT"); do grep -q ready "$W/out" && break; sleep 1; done
 	grep -q "got:hello-stdin" "$W/out"
+	run "$KVMC" --root "$STATE" state c2
+	[[ $output == *running* ]]
+	run "$KVMC" --root "$STATE" ps --format json c2
+	[ "$output" = "[$pid]" ]
+	timeout "$TIMEOUT" "$KVMC" --root "$STATE" pause c2
+	run "$KVMC" --root "$STATE" state c2
+	[[ $output == *paused* ]]
+	timeout "$TIMEOUT" "$KVMC" --root "$STATE" resume c2
 	run "$KVMC" --root "$STATE" state c2
 	[[ $output == *running* ]]
 	timeout "$TIMEOUT" "$KVMC" --root "$STATE" kill c2 TERM
