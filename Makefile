@@ -47,7 +47,7 @@ sobj  = $(patsubst %.c,$(B)/san/%.o,$(1))
 BINS := $(B)/kvmc $(B)/kvmc-vmm $(B)/kvmc-shim $(B)/kvmc-agent
 
 .PHONY: all bins guest tools unit-tests kernel deps check check-fast check-unit \
-	check-functional check-integration demo install clean fuzz
+	check-functional check-integration check-integration-full demo install clean fuzz
 all: bins guest tools $(B)/kvmc.conf
 
 bins: $(BINS)
@@ -141,6 +141,11 @@ check-functional: bins tools
 
 check-integration: all
 	$(Q)tests/integration/run $(B)/results/integration.log
+
+# Every integration file with the files' own volumes (about an hour in
+# the emulated test host).
+check-integration-full: all
+	$(Q)KVMC_IT_FULL=1 tests/integration/run $(B)/results/integration.log
 
 check-fast: deps
 	@rm -rf $(B)/results

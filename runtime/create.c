@@ -13,10 +13,12 @@
 #include "runtime/commands.h"
 #include "runtime/fsutil.h"
 #include "runtime/lifecycle.h"
+#include "runtime/network.h"
 #include "runtime/state.h"
 #include "runtime/vm.h"
 
-static char *startpod_json(const struct oci_config *cfg, const char *id)
+static char *startpod_json(const struct oci_config *cfg, const char *id,
+			   const struct net_setup *net)
 {
 	struct jbuf b;
 
@@ -26,8 +28,19 @@ static char *startpod_json(const struct oci_config *cfg, const char *id)
 	jb_str(&b, cfg->hostname && *cfg->hostname ? cfg->hostname : id);
 	jb_key(&b, "shareDir");
 	jb_str(&b, VM_ROOTFS_TAG);
+	net_startpod_json(net, &b);
 	jb_obj_end(&b);
 	return jb_finish(&b, NULL);
+}
+
+/* The network namespace to take the interfaces from (Docker and CNI give
+ * its path), or NULL: the guest gets loopback only. */
+static const char *netns_path(const struct oci_config *cfg)
+{
+	for (size_t i = 0; i < cfg->linux_cfg.n_namespaces; i++)
+		if (cfg->linux_cfg.namespaces[i].type == OCI_NS_NETWORK)
+			return cfg->linux_cfg.namespaces[i].path;
+	return NULL;
 }
 
 static int write_pid_file(struct kvmc_ctx *ctx, const char *path, pid_t pid)
@@ -49,6 +62,9 @@ int lc_create(struct kvmc_ctx *ctx, const char *id, const char *bundle,
 	struct rtconfig rc = { 0 };
 	struct kvmc_state st = { 0 };
 	struct vm_size size;
+	struct net_setup net = { .nr_ifaces = 0 };
+	const char *netns = NULL;
+	bool net_made = false;
 	char err[1024], dir[PATH_MAX], abs[PATH_MAX], path[PATH_MAX + 32];
 	char *json = NULL, *proc = NULL;
 	int lockfd = -1, fd = -1, ret = 1;
@@ -83,7 +99,18 @@ int lc_create(struct kvmc_ctx *ctx, const char *id, const char *bundle,
 		kvmc_err(ctx, EIO, "%s: cannot write", path);
 		goto out;
 	}
-	vmm = vm_launch(ctx, dir, cfg, &rc, &size);
+	netns = netns_path(cfg);
+	if (netns) {
+		if (state_extra_set(&st, "netns", netns) || state_save(ctx, &st))
+			goto out;
+		if (net_setup(netns, dir, &net, err, sizeof(err))) {
+			kvmc_err(ctx, EIO, "network: %s", err);
+			goto out;
+		}
+		net_made = true;
+	}
+	vmm = vm_launch(ctx, dir, cfg, &rc, &size, &net);
+	net_close_fds(&net);
 	if (vmm < 0)
 		goto out;
 	/* Recorded at once, so that delete can clean up after a crash. */
@@ -93,7 +120,7 @@ int lc_create(struct kvmc_ctx *ctx, const char *id, const char *bundle,
 	fd = vm_proxy(ctx, dir, vm_boot_timeout_ms());
 	if (fd < 0)
 		goto out;
-	json = startpod_json(cfg, id);
+	json = startpod_json(cfg, id, &net);
 	if (!json || vm_hyper(ctx, fd, HYPER_STARTPOD, json, vm_boot_timeout_ms()))
 		goto out;
 	sh = vm_shim(ctx, &rc, dir, id, "init", LC_INIT_STDIO,
@@ -116,6 +143,8 @@ out:
 		state_proc_signal(&st.vmm, SIGKILL);
 		if (sh > 0)
 			kill(sh, SIGKILL);
+		if (net_made)
+			net_teardown(netns, dir, err, sizeof(err));
 		state_remove(ctx, id);
 	}
 	if (fd >= 0)

@@ -13,6 +13,7 @@
 #include "lib/proxy_proto.h"
 #include "runtime/commands.h"
 #include "runtime/lifecycle.h"
+#include "runtime/network.h"
 #include "runtime/state.h"
 #include "runtime/vm.h"
 
@@ -69,6 +70,12 @@ int lc_delete(struct kvmc_ctx *ctx, const char *id, bool force)
 	/* A shim sees its VM go and exits; one that does not is killed. */
 	if (!wait_gone(&st.shim, 2000))
 		state_proc_signal(&st.shim, SIGKILL);
+	if (state_extra_get(&st, "netns")) {
+		char err[256];
+
+		/* The namespace may be gone already: that is fine. */
+		net_teardown(state_extra_get(&st, "netns"), dir, err, sizeof(err));
+	}
 	ret = state_remove(ctx, id) ? 1 : 0;
 out:
 	state_free(&st);

@@ -21,7 +21,7 @@ static void jb_ip(struct jbuf *b, int family, const uint8_t *addr)
 
 static void iface_json(const struct net_iface *ifc, struct jbuf *b)
 {
-	char mac[18], mask[4];
+	char mac[18], mask[4], mtu[12];
 
 	net_mac_str(ifc->mac, mac);
 	jb_obj_begin(b);
@@ -31,8 +31,10 @@ static void iface_json(const struct net_iface *ifc, struct jbuf *b)
 	jb_str(b, ifc->name);
 	jb_key(b, "macAddr");
 	jb_str(b, mac);
+	/* A string, as hyperstart (and kvmc-agent) read it. */
+	snprintf(mtu, sizeof(mtu), "%u", ifc->mtu);
 	jb_key(b, "mtu");
-	jb_uint(b, ifc->mtu);
+	jb_str(b, mtu);
 	jb_key(b, "ipAddresses");
 	jb_arr_begin(b);
 	for (unsigned int i = 0; i < ifc->nr_addrs; i++) {

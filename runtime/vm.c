@@ -14,6 +14,7 @@
 #include "lib/hyperstart.h"
 #include "lib/json.h"
 #include "lib/proxy_proto.h"
+#include "runtime/network.h"
 #include "runtime/vm.h"
 
 int vm_boot_timeout_ms(void)
@@ -40,13 +41,14 @@ static int null_stdio(int out_fd)
 
 pid_t vm_launch(struct kvmc_ctx *ctx, const char *statedir,
 		const struct oci_config *cfg, const struct rtconfig *rc,
-		const struct vm_size *size)
+		const struct vm_size *size, const struct net_setup *net)
 {
 	char mem[32], cpus[16], console[4200], share[4200], sock[4200],
-	     logp[4200];
+	     logp[4200], nets[NET_MAX_IFACES][64], mac[18];
 	int pipefd[2], log_fd;
 	pid_t child, vmm = -1;
-	const char *argv[24];
+	const char *argv[24 + 2 * NET_MAX_IFACES];
+	unsigned int i, nr_nets = net ? net->nr_ifaces : 0;
 	int n = 0, status;
 
 	snprintf(mem, sizeof(mem), "%lluM", (unsigned long long)size->memory_mib);
@@ -73,6 +75,13 @@ pid_t vm_launch(struct kvmc_ctx *ctx, const char *statedir,
 	argv[n++] = share;
 	argv[n++] = "--proxy";
 	argv[n++] = sock;
+	for (i = 0; i < nr_nets; i++) {
+		net_mac_str(net->ifaces[i].mac, mac);
+		snprintf(nets[i], sizeof(nets[i]), "fd=%d,mac=%s",
+			 net->ifaces[i].tap_fd, mac);
+		argv[n++] = "--net";
+		argv[n++] = nets[i];
+	}
 	if (rc->kernel_params && *rc->kernel_params) {
 		argv[n++] = "--append";
 		argv[n++] = rc->kernel_params;
@@ -95,6 +104,9 @@ pid_t vm_launch(struct kvmc_ctx *ctx, const char *statedir,
 		pid = fork();
 		if (pid == 0) {
 			null_stdio(log_fd);
+			/* The taps cross into the VMM by number. */
+			for (i = 0; i < nr_nets; i++)
+				fcntl(net->ifaces[i].tap_fd, F_SETFD, 0);
 			execv(argv[0], (char **)argv);
 			dprintf(log_fd, "kvmc: exec %s: %s\n", argv[0], strerror(errno));
 			_exit(127);

@@ -93,3 +93,26 @@ assert_clean() {
 	[[ $output == *"process.cwd"* ]]
 	assert_clean
 }
+
+@test "runtime: the network namespace's veth reaches the guest through a tap; delete removes it" {
+	ip netns add "kvmc-it-$$"
+	ip link add "kvh$$" type veth peer name eth0 netns "kvmc-it-$$"
+	ip addr add 10.213.0.1/24 dev "kvh$$"
+	ip link set "kvh$$" up
+	ip -n "kvmc-it-$$" addr add 10.213.0.2/24 dev eth0
+	ip -n "kvmc-it-$$" link set eth0 up
+	"$ROOT/scripts/mkbundle.sh" "$W/b" sh -c 'ip -4 addr show eth0; ping -c 2 -W 5 10.213.0.1 && echo PING-OK'
+	sed -i "s|{ \"type\": \"pid\" }|{ \"type\": \"pid\" }, { \"type\": \"network\", \"path\": \"/run/netns/kvmc-it-$$\" }|" "$W/b/config.json"
+	run timeout "$TIMEOUT" "$KVMC" --root "$STATE" run --bundle "$W/b" c4
+	echo "$output"
+	taps=$(ip -n "kvmc-it-$$" -o link show | grep -c kvmc || true)
+	qdiscs=$(tc -n "kvmc-it-$$" qdisc show dev eth0 | grep -c ingress || true)
+	ip link del "kvh$$" || true
+	ip netns del "kvmc-it-$$" || true
+	[ "$status" -eq 0 ]
+	[[ $output == *"inet 10.213.0.2/24"* ]]
+	[[ $output == *PING-OK* ]]
+	[ "$taps" -eq 0 ]
+	[ "$qdiscs" -eq 0 ]
+	assert_clean
+}

@@ -40,7 +40,7 @@ START_TEST(test_startpod_members)
 	json = jb_finish(&b, NULL);
 	ck_assert_str_eq(json,
 		"{\"interfaces\":[{\"device\":\"eth0\",\"newDeviceName\":\"eth0\","
-		"\"macAddr\":\"02:42:ac:11:00:02\",\"mtu\":1500,\"ipAddresses\":["
+		"\"macAddr\":\"02:42:ac:11:00:02\",\"mtu\":\"1500\",\"ipAddresses\":["
 		"{\"ipAddress\":\"172.17.0.2\",\"netMask\":\"16\"},"
 		"{\"ipAddress\":\"2001:db8::2\",\"netMask\":\"64\"}]}],"
 		"\"routes\":[{\"dest\":\"default\",\"gateway\":\"172.17.0.1\","
