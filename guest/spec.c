@@ -8,22 +8,7 @@
 #include <sys/resource.h>
 
 #include "guest/spec_json.h"
-
-static const struct {
-	const char *name;
-	int resource;
-} rlimit_names[] = {
-	{ "RLIMIT_AS", RLIMIT_AS }, { "RLIMIT_CORE", RLIMIT_CORE },
-	{ "RLIMIT_CPU", RLIMIT_CPU }, { "RLIMIT_DATA", RLIMIT_DATA },
-	{ "RLIMIT_FSIZE", RLIMIT_FSIZE }, { "RLIMIT_LOCKS", RLIMIT_LOCKS },
-	{ "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK },
-	{ "RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE }, { "RLIMIT_NICE", RLIMIT_NICE },
-	{ "RLIMIT_NOFILE", RLIMIT_NOFILE }, { "RLIMIT_NPROC", RLIMIT_NPROC },
-	{ "RLIMIT_RSS", RLIMIT_RSS }, { "RLIMIT_RTPRIO", RLIMIT_RTPRIO },
-	{ "RLIMIT_RTTIME", RLIMIT_RTTIME },
-	{ "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING },
-	{ "RLIMIT_STACK", RLIMIT_STACK },
-};
+#include "lib/rlimit.h"
 
 static int parse_rlimits(struct spec_doc *x, int obj, struct proc_spec *p)
 {
@@ -44,7 +29,6 @@ static int parse_rlimits(struct spec_doc *x, int obj, struct proc_spec *p)
 	for (i = 0, e = json_first(&x->j, t); i < n;
 	     i++, e = json_skip(&x->j, e)) {
 		struct rlimit_spec *r = &p->rlimits[i];
-		size_t k;
 		int ret;
 
 		if (!json_is_object(&x->j, e))
@@ -52,17 +36,14 @@ static int parse_rlimits(struct spec_doc *x, int obj, struct proc_spec *p)
 		ret = spec_req_str(x, e, "type", "process.rlimits[].", &type);
 		if (ret)
 			return ret;
-		for (k = 0; k < sizeof(rlimit_names) / sizeof(rlimit_names[0]); k++)
-			if (!strcmp(type, rlimit_names[k].name))
-				break;
-		if (k == sizeof(rlimit_names) / sizeof(rlimit_names[0])) {
+		r->resource = rlimit_by_name(type);
+		if (r->resource < 0) {
 			ret = spec_fail(x, "process.rlimits[%d].type: unknown %s", i,
 					type);
 			free(type);
 			return ret;
 		}
 		free(type);
-		r->resource = rlimit_names[k].resource;
 		if (json_uint64(&x->j, json_get(&x->j, e, "hard"), &r->hard) ||
 		    json_uint64(&x->j, json_get(&x->j, e, "soft"), &r->soft))
 			return spec_fail(x, "process.rlimits[%d]: hard and soft must "

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "lib/rlimit.h"
 #include "runtime/oci_parse.h"
 
 static const char *const cap_names[] = {
@@ -27,22 +28,6 @@ const char *oci_capability_name(unsigned int i)
 {
 	return i < NCAPS ? cap_names[i] : NULL;
 }
-
-static const struct {
-	const char *name;
-	int resource;
-} rlimit_names[] = {
-	{ "RLIMIT_AS", RLIMIT_AS }, { "RLIMIT_CORE", RLIMIT_CORE },
-	{ "RLIMIT_CPU", RLIMIT_CPU }, { "RLIMIT_DATA", RLIMIT_DATA },
-	{ "RLIMIT_FSIZE", RLIMIT_FSIZE }, { "RLIMIT_LOCKS", RLIMIT_LOCKS },
-	{ "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK },
-	{ "RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE }, { "RLIMIT_NICE", RLIMIT_NICE },
-	{ "RLIMIT_NOFILE", RLIMIT_NOFILE }, { "RLIMIT_NPROC", RLIMIT_NPROC },
-	{ "RLIMIT_RSS", RLIMIT_RSS }, { "RLIMIT_RTPRIO", RLIMIT_RTPRIO },
-	{ "RLIMIT_RTTIME", RLIMIT_RTTIME },
-	{ "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING },
-	{ "RLIMIT_STACK", RLIMIT_STACK },
-};
 
 static int parse_caps(struct oci_parser *p, int obj, const char *path,
 		      struct oci_caps *caps)
@@ -88,19 +73,15 @@ static int parse_rlimit(struct oci_parser *p, int t, const char *path,
 	struct oci_rlimit *rl = elem;
 	bool has_soft, has_hard;
 	char sub[OCI_PATH_MAX];
-	size_t i;
 	int ret;
 
 	ret = oci_get_string(p, t, path, "type", true, &rl->type);
 	if (ret)
 		return ret;
-	for (i = 0; i < sizeof(rlimit_names) / sizeof(rlimit_names[0]); i++)
-		if (!strcmp(rl->type, rlimit_names[i].name))
-			break;
 	oci_path(sub, path, "type");
-	if (i == sizeof(rlimit_names) / sizeof(rlimit_names[0]))
+	rl->resource = rlimit_by_name(rl->type);
+	if (rl->resource < 0)
 		return oci_fail(p, sub, "unknown resource limit '%s'", rl->type);
-	rl->resource = rlimit_names[i].resource;
 	ret = oci_get_uint64(p, t, path, "soft", &has_soft, &rl->soft);
 	if (!ret)
 		ret = oci_get_uint64(p, t, path, "hard", &has_hard, &rl->hard);
