@@ -80,11 +80,11 @@ void px_client_close(struct px_client *c);
 void proxy_schedule(struct proxy *p);
 void proxy_send_cmds(struct proxy *p);
 struct px_proc *proxy_proc_by_seq(struct proxy *p, uint64_t seq);
-/* Sends a frame to the process's shim, or holds it while detached. */
 /* Queues a stdin frame toward the guest, or holds it until the process
  * has started (the agent drops input for streams it does not know). */
 void proxy_stdin(struct proxy *p, struct px_proc *pr, const uint8_t *frame,
 		 size_t len);
+/* Sends a frame to the process's shim, or holds it while detached. */
 void proxy_to_proc(struct px_proc *pr, uint16_t type, const void *a,
 		   size_t alen, const void *b, size_t blen);
 
