@@ -152,7 +152,8 @@ check-fast: deps
 	$(Q)$(MAKE) --no-print-directory bins unit-tests
 	-$(Q)$(MAKE) --no-print-directory check-unit
 	-$(Q)$(MAKE) --no-print-directory check-functional
-	$(Q)tests/report $(B)/results unit functional
+	-$(Q)$(MAKE) --no-print-directory check-fuzz
+	$(Q)tests/report $(B)/results unit functional fuzz
 
 check: deps
 	@rm -rf $(B)/results
@@ -160,7 +161,37 @@ check: deps
 	-$(Q)$(MAKE) --no-print-directory check-unit
 	-$(Q)$(MAKE) --no-print-directory check-functional
 	-$(Q)$(MAKE) --no-print-directory check-integration
-	$(Q)tests/report $(B)/results unit functional integration
+	-$(Q)$(MAKE) --no-print-directory check-fuzz
+	$(Q)tests/report $(B)/results unit functional integration fuzz
+
+# --- fuzzing (tests/fuzz, docs/fuzzing.md) ---------------------------------
+# libFuzzer harnesses tests/fuzz/fuzz_NAME.c, built with clang apart from the
+# gcc build; a harness names what it links on `/* fuzz-deps: lib */`.
+FUZZ_CC    := clang
+FUZZ_FLAGS := $(filter-out -Werror,$(BASEFLAGS)) -O1 -fno-omit-frame-pointer \
+	      -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZERS    := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+$(B)/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+define fuzz_archive
+$(B)/fuzz/lib$(1).a: $$(patsubst %.c,$(B)/fuzz/obj/%.o,$$($(1)_SRCS))
+	@rm -f $$@
+	$$(Q)ar rcs $$@ $$^
+endef
+$(foreach c,$(COMPONENTS),$(eval $(call fuzz_archive,$(c))))
+fuzz_deps = $(foreach c,$(shell sed -n 's|^/\* fuzz-deps: \(.*\) \*/$$|\1|p' $(1)),$(B)/fuzz/lib$(c).a)
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(call fuzz_deps,tests/fuzz/fuzz_$$*.c)
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< -Wl,--start-group \
+		$(call fuzz_deps,$<) -Wl,--end-group $(LDLIBS)
+fuzzers: $(FUZZERS)
+fuzz: $(FUZZERS)
+	$(Q)tests/fuzz/run fuzz $(FUZZERS)
+check-fuzz: $(FUZZERS)
+	$(Q)tests/fuzz/run check $(B)/results/fuzz.log $(FUZZERS)
+-include $(shell find $(B)/fuzz -name "*.d" 2>/dev/null)
+.PHONY: fuzzers check-fuzz
+# --- end of fuzzing ----------------------------------------------------------
 
 deps:
 	$(Q)scripts/deps.sh
