@@ -30,10 +30,35 @@ static int mask_prefix(const char *m)
 	return (int)n;
 }
 
+/* hyperstart reads "mtu" as a number or a numeric string; so do we. */
+static int parse_mtu(struct spec_doc *x, int obj, const char *w,
+		     unsigned int *out)
+{
+	int t = json_get(&x->j, obj, "mtu");
+	uint64_t v = 0;
+	char *s = NULL, *end;
+	int bad;
+
+	if (t < 0 || json_is_null(&x->j, t))
+		return 0;
+	if (json_is_string(&x->j, t)) {
+		if (json_string(&x->j, t, &s))
+			return spec_fail(x, "%smtu: not a number in 68-65535", w);
+		v = strtoull(s, &end, 10);
+		bad = !*s || *end;
+		free(s);
+	} else {
+		bad = json_uint64(&x->j, t, &v) != 0;
+	}
+	if (bad || v < 68 || v > 65535)
+		return spec_fail(x, "%smtu: not a number in 68-65535", w);
+	*out = (unsigned int)v;
+	return 0;
+}
+
 static int parse_iface(struct spec_doc *x, int t, const char *w,
 		       struct iface_spec *ifc)
 {
-	char *mtu = NULL;
 	int a, n, i, ret;
 
 	memset(ifc, 0, sizeof(*ifc));
@@ -42,18 +67,8 @@ static int parse_iface(struct spec_doc *x, int t, const char *w,
 	if ((ret = spec_opt_str(x, t, "device", w, &ifc->device)) ||
 	    (ret = spec_opt_str(x, t, "newDeviceName", w, &ifc->new_name)) ||
 	    (ret = spec_opt_str(x, t, "macAddr", w, &ifc->mac)) ||
-	    (ret = spec_opt_str(x, t, "mtu", w, &mtu)))
+	    (ret = parse_mtu(x, t, w, &ifc->mtu)))
 		return ret;
-	if (mtu) {
-		char *end;
-		unsigned long v = strtoul(mtu, &end, 10);
-
-		ret = !*mtu || *end || v < 68 || v > 65535;
-		free(mtu);
-		if (ret)
-			return spec_fail(x, "%smtu: not a number in 68-65535", w);
-		ifc->mtu = (unsigned int)v;
-	}
 	if (!ifc->device && !ifc->mac)
 		return spec_fail(x, "%sdevice: missing (and no macAddr)", w);
 	a = json_get(&x->j, t, "ipAddresses");

@@ -85,7 +85,7 @@ int net_teardown(const char *netns_path, const char *state_dir,
  * Adds the "interfaces" and "routes" members of STARTPOD to the object
  * being written in b (hyperstart's format, docs/network.md):
  *   "interfaces": [{"device": "eth0", "newDeviceName": "eth0",
- *                   "macAddr": "02:42:ac:11:00:02", "mtu": 1500,
+ *                   "macAddr": "02:42:ac:11:00:02", "mtu": "1500",
  *                   "ipAddresses": [{"ipAddress": "172.17.0.2",
  *                                    "netMask": "16"}]}],
  *   "routes": [{"dest": "default", "gateway": "172.17.0.1",

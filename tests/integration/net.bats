@@ -88,7 +88,7 @@ wait_for_line() {
 	[[ $output == *'"ipAddresses":[{"ipAddress":"10.77.0.2","netMask":"24"}]'* ]]
 	[[ $output == *'{"dest":"default","gateway":"10.77.0.1","device":"eth0"}'* ]]
 	[[ $output == *'{"dest":"10.99.0.0/16","gateway":"10.77.0.1","device":"eth0"}'* ]]
-	[[ $output == *'"mtu":1500'* ]]
+	[[ $output == *'"mtu":"1500"'* ]]
 	[[ $output == *'Egress Redirect to device tap0_kvmc'* ]]
 	[[ $output == *'Egress Redirect to device eth0'* ]]
 	[[ $output == *'vnet_hdr on'* ]]

@@ -236,10 +236,15 @@ START_TEST(test_pod_and_net)
 		"{\"ipAddress\":\"fd00::2\",\"netMask\":\"64\"}],\"mtu\":\"1400\","
 		"\"macAddr\":\"02:00:00:00:00:01\"}],"
 		"\"routes\":[{\"dest\":\"default\",\"gateway\":\"10.0.0.1\"}]}";
+	const char *num_mtu = "{\"device\":\"e\",\"mtu\":9000}";
 	const char *routes = "{\"routes\":[{\"dest\":\"10.1.0.0/16\",\"device\":\"eth0\"}]}";
 	static const char *const bad_iface[] = {
 		"{\"ipAddresses\":[]}",
 		"{\"device\":\"e\",\"mtu\":\"9\"}",
+		"{\"device\":\"e\",\"mtu\":65536}",
+		"{\"device\":\"e\",\"mtu\":\"15x\"}",
+		"{\"device\":\"e\",\"mtu\":-1}",
+		"{\"device\":\"e\",\"mtu\":true}",
 		"{\"device\":\"e\",\"ipAddresses\":[{\"ipAddress\":\"1.2.3.4\",\"netMask\":\"255.0.255.0\"}]}",
 		"{\"device\":\"e\",\"ipAddresses\":[{\"ipAddress\":\"1.2.3.4\"}]}",
 	};
@@ -266,6 +271,11 @@ START_TEST(test_pod_and_net)
 		ck_assert_msg(spec_iface(bad_iface[i], strlen(bad_iface[i]), &ifc,
 					 err, sizeof(err)) == -EINVAL,
 			      "accepted %s", bad_iface[i]);
+	/* runv and cc-oci-runtime send a number; hyperstart takes both. */
+	ck_assert_int_eq(spec_iface(num_mtu, strlen(num_mtu), &ifc, err,
+				    sizeof(err)), 0);
+	ck_assert_uint_eq(ifc.mtu, 9000);
+	spec_iface_free(&ifc);
 }
 END_TEST
 
