@@ -217,10 +217,11 @@ static int write_file(const char *dir, const char *file, const char *val)
 	return ret;
 }
 
-static int read_file(const char *dir, const char *file, char *buf, size_t len)
+int cg_read(const char *dir, const char *file, char *buf, size_t len)
 {
 	char path[PATH_MAX];
-	ssize_t n;
+	size_t got = 0;
+	ssize_t n = 0;
 	int fd;
 
 	if (snprintf(path, sizeof(path), "%s/%s", dir, file) >= (int)sizeof(path))
@@ -228,12 +229,11 @@ static int read_file(const char *dir, const char *file, char *buf, size_t len)
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return -errno;
-	n = read(fd, buf, len - 1);
+	while (got < len - 1 && (n = read(fd, buf + got, len - 1 - got)) > 0)
+		got += (size_t)n;
 	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	return 0;
+	buf[got] = '\0';
+	return n < 0 ? -errno : 0;
 }
 
 /* Whether the word w is in the space-separated list s. */
@@ -255,9 +255,9 @@ static void enable_controllers(const char *dir)
 {
 	char avail[512], on[512], cmd[32];
 
-	if (read_file(dir, "cgroup.controllers", avail, sizeof(avail)))
+	if (cg_read(dir, "cgroup.controllers", avail, sizeof(avail)))
 		return;
-	if (read_file(dir, "cgroup.subtree_control", on, sizeof(on)))
+	if (cg_read(dir, "cgroup.subtree_control", on, sizeof(on)))
 		on[0] = '\0';
 	for (size_t i = 0; i < sizeof(controllers) / sizeof(*controllers); i++) {
 		if (!has_word(avail, controllers[i]) || has_word(on, controllers[i]))
@@ -372,7 +372,7 @@ int cg_cpu_max(const char *dir, int64_t *quota, uint64_t *period)
 {
 	char buf[64], q[24];
 	unsigned long long p;
-	int ret = read_file(dir, "cpu.max", buf, sizeof(buf));
+	int ret = cg_read(dir, "cpu.max", buf, sizeof(buf));
 
 	if (ret)
 		return ret;

@@ -54,6 +54,10 @@ int cg_resolve(const char *root, const char *own, const char *path,
 int cg_make(const char *root, const char *dir, bool *created, char *err,
 	    size_t errlen);
 
+/* Reads dir/file (at most len - 1 bytes) into buf, NUL-terminated.  0 or
+ * -errno. */
+int cg_read(const char *dir, const char *file, char *buf, size_t len);
+
 /* Moves pid (0: the caller) into dir (its cgroup.procs).  0 or -errno. */
 int cg_attach(const char *dir, pid_t pid);
 

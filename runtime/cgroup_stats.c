@@ -1,36 +1,15 @@
 /* Reading a cgroup v2 directory's statistics; runc's events JSON. */
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "lib/json.h"
+#include "runtime/cgroup.h"
 #include "runtime/cgroup_stats.h"
 
 #define STAT_FILE_MAX 8192
-
-static int slurp(const char *dir, const char *file, char *buf, size_t len)
-{
-	char path[PATH_MAX];
-	size_t got = 0;
-	ssize_t n;
-	int fd;
-
-	if (snprintf(path, sizeof(path), "%s/%s", dir, file) >= (int)sizeof(path))
-		return -ENAMETOOLONG;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return -errno;
-	while (got < len - 1 && (n = read(fd, buf + got, len - 1 - got)) > 0)
-		got += (size_t)n;
-	close(fd);
-	buf[got] = '\0';
-	return 0;
-}
 
 /* "max" (CG_UNLIMITED) or a number; *v untouched if neither. */
 static void parse_value(const char *s, uint64_t *v)
@@ -52,7 +31,7 @@ static void read_value(const char *dir, const char *file, uint64_t *v)
 {
 	char buf[64];
 
-	if (!slurp(dir, file, buf, sizeof(buf)))
+	if (!cg_read(dir, file, buf, sizeof(buf)))
 		parse_value(buf, v);
 }
 
@@ -66,7 +45,7 @@ static int read_keyed(const char *dir, const char *file,
 
 	if (!buf)
 		return -ENOMEM;
-	ret = slurp(dir, file, buf, STAT_FILE_MAX);
+	ret = cg_read(dir, file, buf, STAT_FILE_MAX);
 	for (line = ret ? NULL : strtok_r(buf, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char *sp = strchr(line, ' '), *end;

@@ -26,16 +26,8 @@ teardown() { kvmc_teardown; }
 # vm_state ID SHIM_PID SHIM_START: a created-and-started container made
 # for --memory 512m --cpus 2 (576 MiB, 2 vCPUs), its cgroup in $CG.
 vm_state() {
-	mkdir -p "$ROOT/$1"
-	cat > "$ROOT/$1/state.json" <<-EOF
-	{"id":"$1","bundle":"$BUNDLE","rootfs":"$BUNDLE/rootfs",
-	 "created":"2026-01-02T03:04:05.000000006Z","owner":"root",
-	 "creator":{"pid":0,"start":0},
-	 "shim":{"pid":$2,"start":$3},"vmm":{"pid":$2,"start":$3},
-	 "started":true,"paused":false,"annotations":{},
-	 "kvmc":{"cgroup":"$CG","cgroup.owned":"0","vm.memoryMiB":"576",
-		 "vm.vcpus":"2","vm.memoryLimit":"536870912"}}
-	EOF
+	fake_state "$1" "$2" "$3" "$2" "$3" true false
+	sed -i "s|\"kvmc\":{}|\"kvmc\":{\"cgroup\":\"$CG\",\"cgroup.owned\":\"0\",\"vm.memoryMiB\":\"576\",\"vm.vcpus\":\"2\",\"vm.memoryLimit\":\"536870912\"}|" "$ROOT/$1/state.json"
 }
 
 @test "events and update: unknown container, bad id" {
