@@ -71,6 +71,18 @@ void vmcg_vm(const struct kvmc_state *st, struct res_vm *vm)
 	}
 }
 
+/* The caller's own cgroup directory below root, into cg->home. */
+static int set_home(const char *root, struct vmcg *cg)
+{
+	char own[PATH_MAX];
+	int ret = cg_self(own, sizeof(own));
+
+	if (!ret && snprintf(cg->home, sizeof(cg->home), "%s%s", root,
+			     strcmp(own, "/") ? own : "") >= (int)sizeof(cg->home))
+		ret = -ENAMETOOLONG;
+	return ret;
+}
+
 int vmcg_enter(struct kvmc_ctx *ctx, const char *root,
 	       const struct oci_config *cfg, const struct vm_size *size,
 	       struct kvmc_state *st, struct vmcg *cg)
@@ -102,8 +114,10 @@ int vmcg_enter(struct kvmc_ctx *ctx, const char *root,
 		kvmc_err(ctx, EINVAL, "config.json: %s", err);
 		goto fail;
 	}
-	snprintf(cg->home, sizeof(cg->home), "%s%s", root,
-		 strcmp(own, "/") ? own : "");
+	if (set_home(root, cg)) {
+		kvmc_err(ctx, ENAMETOOLONG, "cgroup %s%s: path too long", root, own);
+		goto fail;
+	}
 	if (cg_make(root, cg->dir, &made, err, sizeof(err))) {
 		kvmc_err(ctx, EIO, "%s", err);
 		goto fail;
@@ -131,6 +145,28 @@ fail:
 		rmdir(cg->dir);
 	cg->dir[0] = '\0';
 	return 1;
+}
+
+int vmcg_join(struct kvmc_ctx *ctx, const char *root,
+	      const struct kvmc_state *st, struct vmcg *cg)
+{
+	const char *dir = vmcg_dir(st);
+	int ret;
+
+	memset(cg, 0, sizeof(*cg));
+	if (!dir)
+		return 0;
+	snprintf(cg->dir, sizeof(cg->dir), "%s", dir);
+	ret = set_home(root, cg);
+	if (!ret)
+		ret = cg_attach(cg->dir, 0);
+	if (ret) {
+		kvmc_err(ctx, -ret, "cgroup %s: cannot move into it: %s", cg->dir,
+			 strerror(-ret));
+		return 1;
+	}
+	cg->entered = true;
+	return 0;
 }
 
 void vmcg_leave(struct vmcg *cg)

@@ -44,6 +44,11 @@ struct vmcg {
 int vmcg_enter(struct kvmc_ctx *ctx, const char *root,
 	       const struct oci_config *cfg, const struct vm_size *size,
 	       struct kvmc_state *st, struct vmcg *cg);
+/* For a command that starts further host processes of a container (an
+ * exec's shim): moves the caller into the cgroup recorded in st (no-op
+ * without one) until vmcg_leave.  0, or 1 with ctx's error. */
+int vmcg_join(struct kvmc_ctx *ctx, const char *root,
+	      const struct kvmc_state *st, struct vmcg *cg);
 /* Moves the caller back to its own cgroup (no-op if it never entered). */
 void vmcg_leave(struct vmcg *cg);
 /* Removes the recorded cgroup if create made it, killing what is left in

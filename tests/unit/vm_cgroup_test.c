@@ -160,6 +160,34 @@ START_TEST(test_bad_path_and_remove)
 }
 END_TEST
 
+/* What exec does around starting its shim. */
+START_TEST(test_join)
+{
+	struct kvmc_state st = { 0 };
+	char leaf[PATH_MAX + 64];
+	struct vmcg cg;
+
+	make_state(&st);
+	ck_assert_int_eq(vmcg_join(&ctx, cg_root, &st, &cg), 0);
+	ck_assert(!cg.entered);		/* no cgroup recorded: nothing */
+	cgt_mkdir(cg_root, "c1");
+	snprintf(leaf, sizeof(leaf), "%s/c1", cg_root);
+	cgt_put(leaf, "cgroup.procs", "");
+	ck_assert_int_eq(state_extra_set(&st, VMCG_DIR, leaf), 0);
+	ck_assert_int_eq(vmcg_join(&ctx, cg_root, &st, &cg), 0);
+	ck_assert(cg.entered);
+	ck_assert_str_eq(cgt_get(leaf, "cgroup.procs"), "0");
+	vmcg_leave(&cg);
+	ck_assert_str_eq(cgt_get(cg_root, "cgroup.procs"), "0");
+	/* Gone: named. */
+	ck_assert_int_eq(unlink(strcat(leaf, "/cgroup.procs")), 0);
+	ck_assert_int_eq(vmcg_join(&ctx, cg_root, &st, &cg), 1);
+	ck_assert(strstr(ctx.err, "/c1: cannot move into it: No such file"));
+	ck_assert(!cg.entered);
+	state_free(&st);
+}
+END_TEST
+
 START_TEST(test_limits_from_config)
 {
 	struct oci_config *cfg = config(
@@ -184,6 +212,7 @@ static Suite *vm_cgroup_suite(void)
 	tcase_add_test(tc, test_enter_joins_and_limits);
 	tcase_add_test(tc, test_enter_failure_leaves_nothing);
 	tcase_add_test(tc, test_bad_path_and_remove);
+	tcase_add_test(tc, test_join);
 	tcase_add_test(tc, test_limits_from_config);
 	suite_add_tcase(s, tc);
 	return s;
