@@ -1,6 +1,7 @@
 /* `kvmc update`'s request: parsed from JSON or flags, checked against the
  * VM, turned into host cgroup writes. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,22 +109,39 @@ out:
 	return ret;
 }
 
-const char *const res_flags[] = {
-	"memory", "memory-swap", "memory-reservation", "kernel-memory",
-	"kernel-memory-tcp", "cpu-quota", "cpu-period", "cpu-share",
-	"cpu-rt-runtime", "cpu-rt-period", "cpuset-cpus", "cpuset-mems",
-	"pids-limit", "blkio-weight", NULL,
+enum flag_kind { F_BYTES, F_INT, F_UINT, F_LIST };
+
+/* runc's update flags: the member each sets, and how it is read. */
+static const struct {
+	const char *name;
+	enum flag_kind kind;
+	size_t off;
+	const char *want;
+} flags[] = {
+#define FLAG(n, k, m, w) { n, k, offsetof(struct res_update, m), w }
+	FLAG("memory", F_BYTES, mem_limit, "a size (512m, 1g) or -1"),
+	FLAG("memory-swap", F_BYTES, mem_swap, "a size (512m, 1g) or -1"),
+	FLAG("memory-reservation", F_BYTES, mem_reservation, "a size (512m, 1g) or -1"),
+	FLAG("kernel-memory", F_BYTES, mem_kernel, "a size (512m, 1g) or -1"),
+	FLAG("kernel-memory-tcp", F_BYTES, mem_kernel_tcp, "a size (512m, 1g) or -1"),
+	FLAG("cpu-quota", F_INT, cpu_quota, "microseconds or -1"),
+	FLAG("cpu-period", F_UINT, cpu_period, "microseconds"),
+	FLAG("cpu-share", F_UINT, cpu_shares, "a relative weight"),
+	FLAG("cpu-rt-runtime", F_INT, rt_runtime, "microseconds or -1"),
+	FLAG("cpu-rt-period", F_UINT, rt_period, "microseconds"),
+	FLAG("cpuset-cpus", F_LIST, cpus, "a CPU list (0-3,6)"),
+	FLAG("cpuset-mems", F_LIST, mems, "a node list (0-1)"),
+	FLAG("pids-limit", F_INT, pids_limit, "a number of tasks or -1"),
+	FLAG("blkio-weight", F_UINT, blkio_weight, "a weight"),
+#undef FLAG
 };
 
-static int flag_bytes(const char *val, int64_t *out)
+const char *res_flag_name(size_t i)
 {
-	if (!strcmp(val, "-1")) {
-		*out = -1;
-		return 0;
-	}
-	return units_bytes(val, out);
+	return i < sizeof(flags) / sizeof(*flags) ? flags[i].name : NULL;
 }
 
+/* An integer of at least min. */
 static int flag_int(const char *val, int64_t min, int64_t *out)
 {
 	char *end;
@@ -137,62 +155,50 @@ static int flag_int(const char *val, int64_t min, int64_t *out)
 	return 0;
 }
 
-static int flag_uint(const char *val, uint64_t *out)
+static int flag_value(enum flag_kind kind, const char *val, void *dst)
 {
 	int64_t v;
-	int ret = flag_int(val, 0, &v);
+	int ret;
 
-	if (!ret)
-		*out = (uint64_t)v;
-	return ret;
-}
-
-static int flag_cpuset(const char *val, char **out)
-{
-	if (*val && sizing_cpuset_count(val) <= 0)
-		return -EINVAL;
-	free(*out);
-	*out = strdup(val);
-	return *out ? 0 : -ENOMEM;
+	switch (kind) {
+	case F_BYTES:
+		if (!strcmp(val, "-1")) {
+			*(int64_t *)dst = -1;
+			return 0;
+		}
+		return units_bytes(val, dst);
+	case F_INT:
+		return flag_int(val, -1, dst);
+	case F_UINT:
+		ret = flag_int(val, 0, &v);
+		if (!ret)
+			*(uint64_t *)dst = (uint64_t)v;
+		return ret;
+	case F_LIST:
+		if (*val && sizing_cpuset_count(val) <= 0)
+			return -EINVAL;
+		free(*(char **)dst);
+		*(char **)dst = strdup(val);
+		return *(char **)dst ? 0 : -ENOMEM;
+	}
+	return -EINVAL;
 }
 
 int res_set_flag(struct res_update *u, const char *flag, const char *val,
 		 char *err, size_t errlen)
 {
-	const char *want = "a number";
-	int ret = -ENOENT;
+	for (size_t i = 0; i < sizeof(flags) / sizeof(*flags); i++) {
+		int ret;
 
-	if (!strcmp(flag, "memory"))
-		ret = flag_bytes(val, &u->mem_limit), want = "a size (512m, 1g) or -1";
-	else if (!strcmp(flag, "memory-swap"))
-		ret = flag_bytes(val, &u->mem_swap), want = "a size (512m, 1g) or -1";
-	else if (!strcmp(flag, "memory-reservation"))
-		ret = flag_bytes(val, &u->mem_reservation), want = "a size (512m, 1g) or -1";
-	else if (!strcmp(flag, "kernel-memory"))
-		ret = flag_bytes(val, &u->mem_kernel), want = "a size (512m, 1g) or -1";
-	else if (!strcmp(flag, "kernel-memory-tcp"))
-		ret = flag_bytes(val, &u->mem_kernel_tcp), want = "a size (512m, 1g) or -1";
-	else if (!strcmp(flag, "cpu-quota"))
-		ret = flag_int(val, -1, &u->cpu_quota), want = "microseconds or -1";
-	else if (!strcmp(flag, "cpu-rt-runtime"))
-		ret = flag_int(val, -1, &u->rt_runtime), want = "microseconds or -1";
-	else if (!strcmp(flag, "cpu-period"))
-		ret = flag_uint(val, &u->cpu_period), want = "microseconds";
-	else if (!strcmp(flag, "cpu-rt-period"))
-		ret = flag_uint(val, &u->rt_period), want = "microseconds";
-	else if (!strcmp(flag, "cpu-share"))
-		ret = flag_uint(val, &u->cpu_shares), want = "a relative weight";
-	else if (!strcmp(flag, "blkio-weight"))
-		ret = flag_uint(val, &u->blkio_weight), want = "a weight";
-	else if (!strcmp(flag, "pids-limit"))
-		ret = flag_int(val, -1, &u->pids_limit), want = "a number of tasks or -1";
-	else if (!strcmp(flag, "cpuset-cpus"))
-		ret = flag_cpuset(val, &u->cpus), want = "a CPU list (0-3,6)";
-	else if (!strcmp(flag, "cpuset-mems"))
-		ret = flag_cpuset(val, &u->mems), want = "a node list (0-1)";
-	if (ret == -EINVAL)
-		snprintf(err, errlen, "--%s: '%s' is not %s", flag, val, want);
-	return ret;
+		if (strcmp(flag, flags[i].name))
+			continue;
+		ret = flag_value(flags[i].kind, val, (char *)u + flags[i].off);
+		if (ret == -EINVAL)
+			snprintf(err, errlen, "--%s: '%s' is not %s", flag, val,
+				 flags[i].want);
+		return ret;
+	}
+	return -ENOENT;
 }
 
 static uint64_t limit_mib(int64_t bytes)

@@ -46,8 +46,8 @@ int res_parse_json(const char *buf, size_t len, const char *name,
  * bad value (err names the flag). */
 int res_set_flag(struct res_update *u, const char *flag, const char *val,
 		 char *err, size_t errlen);
-/* The runc flag names res_set_flag takes, NULL-terminated. */
-extern const char *const res_flags[];
+/* The runc flag names res_set_flag takes: i = 0, 1, ... until NULL. */
+const char *res_flag_name(size_t i);
 
 /* 0 if everything asked can be applied to this VM; otherwise -EINVAL
  * and one line in err naming the first field refused. */

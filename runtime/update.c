@@ -13,7 +13,7 @@
 #include "runtime/vm_cgroup.h"
 
 #define RESOURCES_MAX	(1 << 20)
-#define OPT_FLAG	1000	/* + index in res_flags */
+#define OPT_FLAG	1000	/* + index of res_flag_name() */
 
 static int read_stdin(char **buf, size_t *len)
 {
@@ -116,9 +116,9 @@ int cmd_update(struct kvmc_ctx *ctx, int argc, char **argv)
 	char err[512];
 	int c, n = 2, ret;
 
-	for (int i = 0; res_flags[i] && n < 31; i++)
-		opts[n++] = (struct option){ res_flags[i], required_argument,
-					     NULL, OPT_FLAG + i };
+	for (int i = 0; res_flag_name((size_t)i) && n < 31; i++)
+		opts[n++] = (struct option){ res_flag_name((size_t)i),
+					     required_argument, NULL, OPT_FLAG + i };
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:r:h", opts, NULL)) != -1) {
@@ -133,7 +133,7 @@ int cmd_update(struct kvmc_ctx *ctx, int argc, char **argv)
 				res_free(&u);
 				return cmd_bad_option(ctx, argv, c);
 			}
-			flag = res_flags[c - OPT_FLAG];
+			flag = res_flag_name((size_t)(c - OPT_FLAG));
 			if (res_set_flag(&u, flag, optarg, err, sizeof(err))) {
 				res_free(&u);
 				return cmd_usage_error(ctx, argv[0], "%s", err);
