@@ -16,6 +16,7 @@
 #include "runtime/network.h"
 #include "runtime/state.h"
 #include "runtime/vm.h"
+#include "runtime/vm_cgroup.h"
 
 static char *startpod_json(const struct oci_config *cfg, const char *id,
 			   const struct net_setup *net)
@@ -63,6 +64,7 @@ int lc_create(struct kvmc_ctx *ctx, const char *id, const char *bundle,
 	struct kvmc_state st = { 0 };
 	struct vm_size size;
 	struct net_setup net = { .nr_ifaces = 0 };
+	struct vmcg cg = { .entered = false };
 	const char *netns = NULL;
 	bool net_made = false;
 	char err[1024], dir[PATH_MAX], abs[PATH_MAX], path[PATH_MAX + 32];
@@ -109,6 +111,9 @@ int lc_create(struct kvmc_ctx *ctx, const char *id, const char *bundle,
 		}
 		net_made = true;
 	}
+	/* The VMM and the shim are born in the container's cgroup. */
+	if (vmcg_enter(ctx, CG_MOUNT, cfg, &size, &st, &cg))
+		goto out;
 	vmm = vm_launch(ctx, dir, cfg, &rc, &size, &net);
 	net_close_fds(&net);
 	if (vmm < 0)
@@ -139,12 +144,14 @@ int lc_create(struct kvmc_ctx *ctx, const char *id, const char *bundle,
 		*shim = sh;
 	ret = 0;
 out:
+	vmcg_leave(&cg);
 	if (ret && made) {
 		state_proc_signal(&st.vmm, SIGKILL);
 		if (sh > 0)
 			kill(sh, SIGKILL);
 		if (net_made)
 			net_teardown(netns, dir, err, sizeof(err));
+		vmcg_remove(ctx, &st);
 		state_remove(ctx, id);
 	}
 	if (fd >= 0)
