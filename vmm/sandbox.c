@@ -205,6 +205,10 @@ int sandbox_enter(enum vmm_sandbox mode, bool have_ns, char *err,
 
 	if (mode == SANDBOX_OFF)
 		return 0;
+	/* No core dump (it would hold the guest's memory), no ptrace by
+	 * other users. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))
+		fail("sandbox: PR_SET_DUMPABLE: %s", strerror(errno));
 	if (have_ns && pivot_empty_root(err, errlen))
 		return -1;
 	if (drop_caps_all_threads(err, errlen))
