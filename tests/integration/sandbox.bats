@@ -7,8 +7,7 @@
 # Runs where /dev/kvm works, else inside the KVM test host.
 
 ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
-KVMC=$ROOT/build/kvmc
-TIMEOUT=${KVMC_IT_STEP_TIMEOUT:-300}
+source "$ROOT/tests/integration/lib/kvmc-it.sh"
 # vmm/sandbox.c: CHOWN DAC_OVERRIDE DAC_READ_SEARCH FOWNER FSETID
 KEEP_CAPS=000000000000001f
 
@@ -17,24 +16,11 @@ setup_file() {
 }
 
 setup() {
-	export KVMC_CONFIG=$ROOT/build/kvmc.conf
-	W=$(mktemp -d /run/kvmc-it.XXXXXX)
-	STATE=$W/state
+	kvmc_it_setup
 }
 
 teardown() {
-	for id in $(ls "$STATE" 2>/dev/null); do
-		"$KVMC" --root "$STATE" delete --force "$id" || true
-	done
-	rm -rf "$W"
-}
-
-assert_clean() {
-	local left
-	[ -z "$(ls -A "$STATE" 2>/dev/null)" ] || {
-		echo "state left: $(ls -A "$STATE")"; return 1; }
-	left=$(pgrep -af "kvmc.*$W" || true)
-	[ -z "$left" ] || { echo "processes left: $left"; return 1; }
+	kvmc_it_teardown
 }
 
 # Creates and starts container $1 whose process writes through the 9p

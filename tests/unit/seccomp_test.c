@@ -150,18 +150,6 @@ static int child(const struct seccomp_allow *a, bool trap, enum probe p,
 	return status;
 }
 
-static void assert_sigsys(int status)
-{
-	ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS,
-		      "child status %#x: not killed by SIGSYS", status);
-}
-
-static void assert_exit0(int status)
-{
-	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-		      "child status %#x: not a clean exit", status);
-}
-
 START_TEST(test_program_shape)
 {
 	struct sock_filter insns[SECCOMP_MAX_INSNS];
@@ -191,80 +179,65 @@ START_TEST(test_too_many_ioctls)
 }
 END_TEST
 
-START_TEST(test_allowed_and_denied)
+/* Each probe under a filter: a clean exit, or death by SIGSYS. */
+static const struct {
+	const struct seccomp_allow *allow;
+	bool trap;
+	enum probe probe;
+	bool killed;
+} cases[] = {
+	{ &small, false, P_ALLOWED, false },
+	{ &small, false, P_DENIED, true },
+	{ &small, false, P_IOCTL_OK, false },	/* allowed number */
+	{ &small, false, P_IOCTL_BAD, true },
+	{ &small, true, P_X32, true },		/* never trapped: killed */
+	{ &small, false, P_MMAP_RW, false },
+	{ &small, false, P_MMAP_EXEC, true },
+	{ &small, false, P_THREAD, true },	/* threads made before */
+	{ &vmm_seccomp_allow, false, P_VMM_OK, false },
+	{ &vmm_seccomp_allow, false, P_VMM_SOCKET, true },
+	{ &vmm_seccomp_allow, false, P_VMM_EXEC, true },
+	{ &vmm_seccomp_allow, false, P_VMM_KVM_CREATE, true },
+	{ &vmm_seccomp_allow, false, P_MMAP_EXEC, true },
+};
+
+START_TEST(test_probe)
 {
 	char out[256];
+	int st = child(cases[_i].allow, cases[_i].trap, cases[_i].probe, out,
+		       sizeof(out));
 
-	assert_exit0(child(&small, false, P_ALLOWED, out, sizeof(out)));
-	assert_sigsys(child(&small, false, P_DENIED, out, sizeof(out)));
-	ck_assert_str_eq(out, "");
+	if (cases[_i].killed) {
+		ck_assert_msg(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS,
+			      "case %d: status %#x, not killed by SIGSYS", _i, st);
+		ck_assert_msg(!out[0], "case %d: said %s", _i, out);
+	} else {
+		ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+			      "case %d: status %#x, not a clean exit", _i, st);
+	}
 }
 END_TEST
 
-START_TEST(test_ioctl_numbers)
+/* The debug mode: one line naming the call, then status 159. */
+static void assert_trapped(enum probe p, const char *want)
 {
 	char out[256];
+	int st = child(&small, true, p, out, sizeof(out));
 
-	assert_exit0(child(&small, false, P_IOCTL_OK, out, sizeof(out)));
-	assert_sigsys(child(&small, false, P_IOCTL_BAD, out, sizeof(out)));
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 128 + SIGSYS,
+		      "status %#x", st);
+	ck_assert_msg(strstr(out, want), "stderr: %s", out);
 }
-END_TEST
-
-START_TEST(test_x32_killed)
-{
-	char out[256];
-
-	/* Even in the debug mode: another ABI is never trapped. */
-	assert_sigsys(child(&small, true, P_X32, out, sizeof(out)));
-	ck_assert_str_eq(out, "");
-}
-END_TEST
-
-START_TEST(test_no_exec_mappings)
-{
-	char out[256];
-
-	assert_exit0(child(&small, false, P_MMAP_RW, out, sizeof(out)));
-	assert_sigsys(child(&small, false, P_MMAP_EXEC, out, sizeof(out)));
-}
-END_TEST
-
-START_TEST(test_every_thread)
-{
-	char out[256];
-
-	assert_sigsys(child(&small, false, P_THREAD, out, sizeof(out)));
-}
-END_TEST
 
 START_TEST(test_debug_mode_names_the_syscall)
 {
-	char out[256], want[64];
-	int st;
+	char want[64];
 
-	st = child(&small, true, P_DENIED, out, sizeof(out));
-	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 128 + SIGSYS,
-		      "status %#x", st);
 	snprintf(want, sizeof(want), "seccomp: syscall %d denied", __NR_getppid);
-	ck_assert_msg(strstr(out, want), "stderr: %s", out);
-	st = child(&small, true, P_IOCTL_BAD, out, sizeof(out));
-	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 128 + SIGSYS,
-		      "status %#x", st);
+	assert_trapped(P_DENIED, want);
 	snprintf(want, sizeof(want), "syscall %d (ioctl request 0x%x) denied",
 		 __NR_ioctl, (unsigned int)TIOCSTI);
-	ck_assert_msg(strstr(out, want), "stderr: %s", out);
-}
-END_TEST
-
-START_TEST(test_vmm_allowlist)
-{
-	char out[256];
-
-	assert_exit0(child(&vmm_seccomp_allow, false, P_VMM_OK, out, sizeof(out)));
-	assert_sigsys(child(&vmm_seccomp_allow, false, P_VMM_SOCKET, out, sizeof(out)));
-	assert_sigsys(child(&vmm_seccomp_allow, false, P_VMM_EXEC, out, sizeof(out)));
-	assert_sigsys(child(&vmm_seccomp_allow, false, P_VMM_KVM_CREATE, out, sizeof(out)));
-	assert_sigsys(child(&vmm_seccomp_allow, false, P_MMAP_EXEC, out, sizeof(out)));
+	assert_trapped(P_IOCTL_BAD, want);
 }
 END_TEST
 
@@ -276,13 +249,8 @@ static Suite *seccomp_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_program_shape);
 	tcase_add_test(tc, test_too_many_ioctls);
-	tcase_add_test(tc, test_allowed_and_denied);
-	tcase_add_test(tc, test_ioctl_numbers);
-	tcase_add_test(tc, test_x32_killed);
-	tcase_add_test(tc, test_no_exec_mappings);
-	tcase_add_test(tc, test_every_thread);
+	tcase_add_loop_test(tc, test_probe, 0, sizeof(cases) / sizeof(cases[0]));
 	tcase_add_test(tc, test_debug_mode_names_the_syscall);
-	tcase_add_test(tc, test_vmm_allowlist);
 	suite_add_tcase(s, tc);
 	return s;
 }
