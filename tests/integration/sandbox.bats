@@ -20,16 +20,21 @@ setup() {
 }
 
 teardown() {
+	exec 7>&- || true
 	kvmc_it_teardown
 }
 
 # Creates and starts container $1 whose process writes through the 9p
-# rootfs, says ready and waits; sets VMM to its kvmc-vmm's pid.
+# rootfs, says ready and waits; sets VMM to its kvmc-vmm's pid.  Its
+# stdin stays open (fd 7, a fifo) until the test ends.
 start_container() {
 	"$ROOT/scripts/mkbundle.sh" "$W/b" sh -c 'echo through-9p > /root/f && mkdir /root/d && mv /root/f /root/d/g && cat /root/d/g && echo ready; while :; do sleep 1; done'
+	mkfifo "$W/in"
+	exec 7<>"$W/in"
 	timeout "$TIMEOUT" "$KVMC" --root "$STATE" create --bundle "$W/b" \
-		--pid-file "$W/pid" "$1" </dev/null >"$W/out" 2>&1
-	timeout "$TIMEOUT" "$KVMC" --root "$STATE" start "$1"
+		--pid-file "$W/pid" "$1" <&7 >"$W/out" 2>&1
+	timeout "$TIMEOUT" "$KVMC" --root "$STATE" start "$1" ||
+		{ cat "$W/out" "$STATE/$1/vmm.log"; return 1; }
 	for _ in $(seq "$TIMEOUT"); do grep -q ready "$W/out" && break; sleep 1; done
 	cat "$W/out"
 	grep -q through-9p "$W/out"
