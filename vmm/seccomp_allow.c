@@ -51,7 +51,7 @@ static const struct seccomp_rule rules[] = {
 	ALLOW(pwrite64), ALLOW(preadv), ALLOW(pwritev), ALLOW(ftruncate),
 	ALLOW(fsync), ALLOW(fdatasync), ALLOW(mkdirat), ALLOW(mknodat),
 	ALLOW(symlinkat), ALLOW(linkat), ALLOW(renameat), ALLOW(renameat2),
-	ALLOW(unlinkat), ALLOW(fchownat), ALLOW(fchmodat), ALLOW(utimensat),
+	ALLOW(unlinkat), ALLOW(fchownat), ALLOW(chmod), ALLOW(utimensat),
 	ALLOW(readlinkat), ALLOW(getxattr), ALLOW(listxattr),
 	ALLOW(setxattr), ALLOW(removexattr), ALLOW(geteuid),
 #ifdef __SANITIZE_ADDRESS__
