@@ -294,8 +294,6 @@ pid_t vm_shim(struct kvmc_ctx *ctx, const struct rtconfig *rc,
 	argv[n++] = rc->shim;
 	argv[n++] = "--proxy";
 	argv[n++] = sock;
-	argv[n++] = "--sandbox";
-	argv[n++] = rc->vmm_sandbox;
 	argv[n++] = "--container";
 	argv[n++] = id;
 	argv[n++] = "--process";
