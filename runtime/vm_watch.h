@@ -18,4 +18,8 @@ void vm_exit_describe(pid_t pid, int st, char *buf, size_t len);
  * log_fd.  Returns the wait status, or -errno. */
 int vm_watch(pid_t pid, int log_fd);
 
+/* The last line the watcher wrote to the log at path, without "kvmc: "
+ * and the newline, into line.  0, or -ENOENT when there is none. */
+int vm_watch_find(const char *path, char *line, size_t len);
+
 #endif

@@ -1,6 +1,8 @@
 /* unit-deps: runtime lib */
 /* The watcher's line for each way a VMM can end, from real children. */
+#include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -64,6 +66,30 @@ START_TEST(test_not_a_child)
 }
 END_TEST
 
+START_TEST(test_find_in_log)
+{
+	char path[] = "/tmp/vm_watch_test.XXXXXX", line[512];
+	int fd = mkstemp(path);
+	char out[512];
+	static const char vmm_lines[] =
+		"kvmc-vmm: warning: something the VMM said\n"
+		"kvmc: exec /x: No such file or directory\n";
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, vmm_lines, sizeof(vmm_lines) - 1),
+			 (ssize_t)sizeof(vmm_lines) - 1);
+	ck_assert_int_eq(vm_watch_find(path, line, sizeof(line)), -ENOENT);
+	watch(SIGSYS, 0, out, sizeof(out));
+	ck_assert_int_eq(write(fd, out, strlen(out)), (ssize_t)strlen(out));
+	ck_assert_int_eq(vm_watch_find(path, line, sizeof(line)), 0);
+	ck_assert_msg(!strncmp(line, "kvmc-vmm killed by seccomp (SIGSYS)", 35), "%s", line);
+	ck_assert_ptr_null(strchr(line, '\n'));
+	close(fd);
+	unlink(path);
+	ck_assert_int_eq(vm_watch_find(path, line, sizeof(line)), -ENOENT);
+}
+END_TEST
+
 static Suite *vm_watch_suite(void)
 {
 	Suite *s = suite_create("vm_watch");
@@ -72,6 +98,7 @@ static Suite *vm_watch_suite(void)
 	tcase_add_test(tc, test_seccomp_kill);
 	tcase_add_test(tc, test_other_ends);
 	tcase_add_test(tc, test_not_a_child);
+	tcase_add_test(tc, test_find_in_log);
 	suite_add_tcase(s, tc);
 	return s;
 }
