@@ -17,6 +17,7 @@
 #include "runtime/state.h"
 #include "runtime/vm.h"
 #include "runtime/vm_cgroup.h"
+#include "runtime/vm_watch.h"
 
 static char *startpod_json(const struct oci_config *cfg, const char *id,
 			   const struct net_setup *net)
@@ -54,6 +55,26 @@ static int write_pid_file(struct kvmc_ctx *ctx, const char *path, pid_t pid)
 	if (ret)
 		return kvmc_err(ctx, -ret, "--pid-file %s: %s", path, strerror(-ret));
 	return 0;
+}
+
+/* A VMM that ended during create: its watcher's line in vmm.log says how
+ * (a seccomp kill above all), and the state directory is about to go. */
+static void note_vmm_end(struct kvmc_ctx *ctx, const char *dir,
+			 const struct kvmc_proc *vmm)
+{
+	char path[PATH_MAX + 32], why[512], prev[KVMC_ERR_MAX];
+	int i;
+
+	if (!vmm->pid || state_proc_alive(vmm))
+		return;
+	snprintf(path, sizeof(path), "%s/%s", dir, VM_LOG);
+	for (i = 0; vm_watch_find(path, why, sizeof(why)); i++) {
+		if (i == 20)
+			return;
+		usleep(50000);	/* the watcher writes as it reaps */
+	}
+	snprintf(prev, sizeof(prev), "%s", ctx->err);
+	kvmc_err_set(ctx, EIO, "%s: %s", prev, why);
 }
 
 int lc_create(struct kvmc_ctx *ctx, const char *id, const char *bundle,
@@ -146,6 +167,7 @@ int lc_create(struct kvmc_ctx *ctx, const char *id, const char *bundle,
 out:
 	vmcg_leave(&cg);
 	if (ret && made) {
+		note_vmm_end(ctx, dir, &st.vmm);
 		state_proc_signal(&st.vmm, SIGKILL);
 		if (sh > 0)
 			kill(sh, SIGKILL);

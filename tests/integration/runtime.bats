@@ -4,39 +4,18 @@
 # (tests/integration/run).  Bundles and state live under /run (tmpfs).
 
 ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
-KVMC=$ROOT/build/kvmc
-JSONQ=$ROOT/build/tests/jsonq
-TIMEOUT=${KVMC_IT_STEP_TIMEOUT:-300}
+source "$ROOT/tests/integration/lib/kvmc-it.sh"
 
 setup_file() {
 	echo "# runtime tests: ${TIMEOUT}s per step" >&3
 }
 
 setup() {
-	export KVMC_CONFIG=$ROOT/build/kvmc.conf
-	W=$(mktemp -d /run/kvmc-it.XXXXXX)
-	STATE=$W/state
+	kvmc_it_setup
 }
 
 teardown() {
-	for id in $(ls "$STATE" 2>/dev/null); do
-		"$KVMC" --root "$STATE" delete --force "$id" || true
-	done
-	rm -rf "$W"
-}
-
-# Nothing of a container may outlive its delete: no kvmc process, no
-# state directory, no socket.
-assert_clean() {
-	local left
-	[ -z "$(ls -A "$STATE" 2>/dev/null)" ] || {
-		echo "state left: $(ls -A "$STATE")"; return 1; }
-	left=$(pgrep -af "kvmc-(vmm|shim).*$W" || true)
-	[ -z "$left" ] || { echo "processes left: $left"; return 1; }
-	# Without linux.cgroupsPath a container's cgroup is /ID (kvmc runs
-	# in the root cgroup here); delete removes it.
-	left=$(ls /sys/fs/cgroup | grep -E '^c[0-9]+$' || true)
-	[ -z "$left" ] || { echo "cgroups left: $left"; return 1; }
+	kvmc_it_teardown
 }
 
 @test "runtime: kvmc run prints stdout and stderr and returns the exit status" {
