@@ -18,6 +18,7 @@
 #include "runtime/vm.h"
 #include "runtime/vm_cgroup.h"
 #include "runtime/vm_watch.h"
+#include "runtime/volumes.h"
 
 static char *startpod_json(const struct oci_config *cfg, const char *id,
 			   const struct net_setup *net)
@@ -43,6 +44,26 @@ static const char *netns_path(const struct oci_config *cfg)
 		if (cfg->linux_cfg.namespaces[i].type == OCI_NS_NETWORK)
 			return cfg->linux_cfg.namespaces[i].path;
 	return NULL;
+}
+
+/* The binds start sends in NEWCONTAINER's fsmap (a JSON array). */
+static int write_fsmap(struct kvmc_ctx *ctx, const char *dir,
+		       const struct volumes *vols)
+{
+	char path[PATH_MAX + 32], *json;
+	struct jbuf b;
+	size_t len;
+	int ret;
+
+	jb_init(&b);
+	volumes_fsmap_json(vols, &b);
+	json = jb_finish(&b, &len);
+	snprintf(path, sizeof(path), "%s/%s", dir, LC_FSMAP_JSON);
+	ret = json ? fs_write_atomic(path, json, len, 0600) : -ENOMEM;
+	free(json);
+	if (ret)
+		return kvmc_err(ctx, -ret, "%s: %s", path, strerror(-ret));
+	return 0;
 }
 
 static int write_pid_file(struct kvmc_ctx *ctx, const char *path, pid_t pid)
@@ -84,6 +105,7 @@ int lc_create(struct kvmc_ctx *ctx, const char *id, const char *bundle,
 	struct rtconfig rc = { 0 };
 	struct kvmc_state st = { 0 };
 	struct vm_size size;
+	struct volumes vols;
 	struct net_setup net = { .nr_ifaces = 0 };
 	struct vmcg cg = { .entered = false };
 	const char *netns = NULL;
@@ -102,7 +124,8 @@ int lc_create(struct kvmc_ctx *ctx, const char *id, const char *bundle,
 	}
 	if (oci_config_load(abs, &cfg, err, sizeof(err)) ||
 	    rtconfig_load(abs, &rc, err, sizeof(err)) ||
-	    sizing_compute(cfg, &rc, &size, err, sizeof(err))) {
+	    sizing_compute(cfg, &rc, &size, err, sizeof(err)) ||
+	    volumes_plan(cfg, &vols, err, sizeof(err))) {
 		kvmc_err(ctx, EINVAL, "%s", err);
 		goto out;
 	}
@@ -122,6 +145,8 @@ int lc_create(struct kvmc_ctx *ctx, const char *id, const char *bundle,
 		kvmc_err(ctx, EIO, "%s: cannot write", path);
 		goto out;
 	}
+	if (write_fsmap(ctx, dir, &vols))
+		goto out;
 	netns = netns_path(cfg);
 	if (netns) {
 		if (state_extra_set(&st, "netns", netns) || state_save(ctx, &st))
@@ -135,7 +160,7 @@ int lc_create(struct kvmc_ctx *ctx, const char *id, const char *bundle,
 	/* The VMM and the shim are born in the container's cgroup. */
 	if (vmcg_enter(ctx, CG_MOUNT, cfg, &size, &st, &cg))
 		goto out;
-	vmm = vm_launch(ctx, dir, cfg, &rc, &size, &net);
+	vmm = vm_launch(ctx, dir, cfg, &rc, &size, &net, &vols);
 	net_close_fds(&net);
 	if (vmm < 0)
 		goto out;

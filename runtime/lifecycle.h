@@ -8,6 +8,7 @@
 #include "runtime/ctx.h"
 
 #define LC_PROCESS_JSON	"process.json"	/* the init's, for start */
+#define LC_FSMAP_JSON	"fsmap.json"	/* NEWCONTAINER's binds, for start */
 #define LC_INIT_STDIO	1		/* stream numbers of the init */
 #define LC_INIT_STDERR	2
 

@@ -18,6 +18,7 @@
 #include "runtime/network.h"
 #include "runtime/vm.h"
 #include "runtime/vm_watch.h"
+#include "runtime/volumes.h"
 
 int vm_boot_timeout_ms(void)
 {
@@ -43,14 +44,17 @@ static int null_stdio(int out_fd)
 
 pid_t vm_launch(struct kvmc_ctx *ctx, const char *statedir,
 		const struct oci_config *cfg, const struct rtconfig *rc,
-		const struct vm_size *size, const struct net_setup *net)
+		const struct vm_size *size, const struct net_setup *net,
+		const struct volumes *vols)
 {
 	char mem[32], cpus[16], console[4200], share[4200], sock[4200],
 	     logp[4200], nets[NET_MAX_IFACES][64], mac[18];
+	char *vshares[VOL_MAX] = { NULL };
 	int pipefd[2], log_fd;
 	pid_t child, pid, vmm = -1;
-	const char *argv[26 + 2 * NET_MAX_IFACES];
+	const char *argv[26 + 2 * NET_MAX_IFACES + 2 * VOL_MAX];
 	unsigned int i, nr_nets = net ? net->nr_ifaces : 0;
+	unsigned int nr_vols = vols ? vols->n : 0;
 	int n = 0, status;
 
 	snprintf(mem, sizeof(mem), "%lluM", (unsigned long long)size->memory_mib);
@@ -79,6 +83,18 @@ pid_t vm_launch(struct kvmc_ctx *ctx, const char *statedir,
 	argv[n++] = sock;
 	argv[n++] = "--sandbox";
 	argv[n++] = rc->vmm_sandbox;
+	for (i = 0; i < nr_vols; i++) {
+		const struct volume *v = &vols->v[i];
+
+		if (asprintf(&vshares[i], "%s=%s%s", v->tag, v->source,
+			     v->readonly ? ",ro" : "") < 0) {
+			vshares[i] = NULL;
+			vmm = kvmc_err(ctx, ENOMEM, "out of memory");
+			goto out;
+		}
+		argv[n++] = "--share";
+		argv[n++] = vshares[i];
+	}
 	for (i = 0; i < nr_nets; i++) {
 		net_mac_str(net->ifaces[i].mac, mac);
 		snprintf(nets[i], sizeof(nets[i]), "fd=%d,mac=%s",
@@ -93,15 +109,22 @@ pid_t vm_launch(struct kvmc_ctx *ctx, const char *statedir,
 	argv[n] = NULL;
 
 	log_fd = open(logp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-	if (log_fd < 0 || pipe2(pipefd, O_CLOEXEC))
-		return kvmc_err(ctx, errno, "%s: %s", logp, strerror(errno));
+	if (log_fd < 0 || pipe2(pipefd, O_CLOEXEC)) {
+		vmm = kvmc_err(ctx, errno, "%s: %s", logp, strerror(errno));
+		if (log_fd >= 0)
+			close(log_fd);
+		goto out;
+	}
 	/* The VMM must not be our child, nor hold our stdio: a first child
 	 * makes a session and leaves; its child, the watcher, starts the VMM
 	 * and stays its parent only to log how it ends (vm_watch.h). */
 	child = fork();
 	if (child < 0) {
+		vmm = kvmc_err(ctx, errno, "fork: %s", strerror(errno));
 		close(log_fd);
-		return kvmc_err(ctx, errno, "fork: %s", strerror(errno));
+		close(pipefd[0]);
+		close(pipefd[1]);
+		goto out;
 	}
 	if (child == 0) {
 		pid_t watcher;
@@ -137,7 +160,10 @@ pid_t vm_launch(struct kvmc_ctx *ctx, const char *statedir,
 	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
 		;
 	if (vmm <= 0)
-		return kvmc_err(ctx, EIO, "cannot start %s", rc->vmm);
+		vmm = kvmc_err(ctx, EIO, "cannot start %s", rc->vmm);
+out:
+	for (i = 0; i < nr_vols; i++)
+		free(vshares[i]);
 	return vmm;
 }
 

@@ -23,10 +23,13 @@
  * containerd's shim adopts it).  Its pid, or a negative errno with the
  * reason in ctx. */
 struct net_setup;
-/* net (may be NULL): the taps net_setup made, one virtio-net each. */
+struct volumes;
+/* net (may be NULL): the taps net_setup made, one virtio-net each;
+ * vols (may be NULL): one more 9p share each. */
 pid_t vm_launch(struct kvmc_ctx *ctx, const char *statedir,
 		const struct oci_config *cfg, const struct rtconfig *rc,
-		const struct vm_size *size, const struct net_setup *net);
+		const struct vm_size *size, const struct net_setup *net,
+		const struct volumes *vols);
 
 /* Connects to the container's proxy.  fd or -errno (ctx says why). */
 int vm_proxy(struct kvmc_ctx *ctx, const char *statedir, int timeout_ms);
