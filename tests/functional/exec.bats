@@ -49,6 +49,17 @@ running() {
 	return 1
 }
 
+# Waits for a line matching the regex in the proxy's log.
+wait_log() {
+	for _ in $(seq 100); do
+		grep -q "$1" "$TMP/proxy.log" && return 0
+		sleep 0.1
+	done
+	echo "not logged: $1"
+	cat "$TMP/proxy.log"
+	return 1
+}
+
 process_json() {
 	cat > "$TMP/p.json" <<-EOF
 	{"terminal":false,"user":{"uid":1000,"gid":1001},"args":["echo","hi"],
@@ -217,6 +228,32 @@ process_json() {
 	grep '^SIGNALPROCESS' "$TMP/proxy.log"
 	grep -q '^SIGNALPROCESS {"container":"c1","process":"exec-1","signal":10}$' "$TMP/proxy.log"
 	[ "$(k ps --format json c1)" = "[$SLEEPER]" ]
+}
+
+@test "exec --tty --console-socket: the pty master goes there; its size and resizes reach the agent" {
+	running signal
+	cat > "$TMP/t.json" <<-EOF
+	{"terminal":true,"consoleSize":{"height":30,"width":100},
+	 "user":{"uid":0,"gid":0},"args":["sh"],"cwd":"/"}
+	EOF
+	"$TOP/build/tests/recvtty" "$TMP/cs" "$TMP/resize" 50 132 >"$TMP/tty.out" &
+	RECV=$!
+	for _ in $(seq 100); do [[ -S $TMP/cs ]] && break; sleep 0.1; done
+	k exec --detach --pid-file "$TMP/pid" --console-socket "$TMP/cs" \
+		--process "$TMP/t.json" c1 </dev/null >"$TMP/out" 2>&1
+	pid=$(cat "$TMP/pid")
+	j=$(grep '^EXECCMD ' "$TMP/proxy.log")
+	[ "$(echo "${j#EXECCMD }" | "$JSONQ" process terminal)" = true ]
+	# One stream with a terminal: stderr is the pty too.
+	[ "$(echo "${j#EXECCMD }" | "$JSONQ" process stderr)" = 0 ]
+	wait_log '^WINSIZE {"container":"c1","process":"exec-1","row":30,"column":100}$'
+	touch "$TMP/resize"
+	wait_log '^WINSIZE {"container":"c1","process":"exec-1","row":50,"column":132}$'
+	kill -TERM "$pid"
+	wait "$RECV"
+	cat "$TMP/tty.out"
+	grep -q out-from-fake "$TMP/tty.out"
+	[ -z "$(shims_left)" ]
 }
 
 # exec against fake-proxy in MODE fails with MESSAGE and leaves no pid

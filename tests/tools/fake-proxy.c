@@ -9,7 +9,8 @@
  *   refuse     ERROR "container not found"
  *   exit:N     ACK, then "out-from-fake\n" on the attached process's stdout,
  *              "err-from-fake\n" on its stderr, and EXIT N
- *   signal     ACK, then EXIT 128+N once a SIGNALPROCESS with signal N came
+ *   signal     ACK, "out-from-fake\n" on its stdout, then EXIT 128+N
+ *              once a SIGNALPROCESS with signal N came
  *   hangup     (any EXECCMD) and every ATTACH is answered by closing
  *
  * Usage: fake-proxy SOCK LOG MODE   (runs until killed)
@@ -95,6 +96,8 @@ static void on_hyper(struct client *c, const uint8_t *data, size_t len)
 			out(a, a->stderr_seq, "err-from-fake\n");
 		finish(atoi(mode + 5));
 	}
+	if (code == HYPER_EXECCMD && !strcmp(mode, "signal") && a)
+		out(a, a->stdio, "out-from-fake\n");
 	if (code == HYPER_SIGNALPROCESS && !strcmp(mode, "signal") &&
 	    !json_parse(&j, (const char *)data + 4, len - 4, NULL)) {
 		if (!json_int64(&j, json_get(&j, 0, "signal"), &sig))
