@@ -8,22 +8,15 @@ ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 KVMC=$ROOT/build/kvmc
 TIMEOUT=${KVMC_IT_STEP_TIMEOUT:-300}
 
+load lib/docker-fixture
+
 setup_file() {
-	[[ $EUID -eq 0 ]] || skip "docker-up needs root"
+	docker_fixture_up
 	echo "# exec tests: ${TIMEOUT}s per step" >&3
-	# containerd passes no environment: a wrapper names the build's config.
-	WRAP=$(mktemp /run/kvmc-rt.XXXXXX)
-	printf '#!/bin/sh\nKVMC_CONFIG=%s exec %s "$@"\n' \
-		"$ROOT/build/kvmc.conf" "$ROOT/build/kvmc" > "$WRAP"
-	chmod +x "$WRAP"
-	export WRAP
-	eval "$(KVMC_DOCKER_TIMEOUT=900 "$ROOT/tests/kvmhost/docker-up" --add-runtime "kvmc=$WRAP")"
-	export DOCKER_HOST KVMC_DOCKER_DIR
 }
 
 teardown_file() {
-	[[ -n ${KVMC_DOCKER_DIR:-} ]] && "$ROOT/tests/kvmhost/docker-down" "$KVMC_DOCKER_DIR"
-	rm -f "${WRAP:-}"
+	docker_fixture_down
 }
 
 setup() {
@@ -37,10 +30,6 @@ teardown() {
 		"$KVMC" --root "$STATE" delete --force "$id" || true
 	done
 	rm -rf "$W"
-}
-
-dk() {
-	timeout "$TIMEOUT" docker "$@"
 }
 
 kv() {
