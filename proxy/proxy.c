@@ -26,7 +26,9 @@ int bytes_add(struct bytes *b, const void *p, size_t n)
 
 	if (b->off && b->off == b->len)
 		b->off = b->len = 0;
-	nd = realloc(b->data, b->len + n ? b->len + n : 1);
+	if (!n)
+		return 0;	/* an empty part (p may be NULL) */
+	nd = realloc(b->data, b->len + n);
 	if (!nd)
 		return -ENOMEM;
 	b->data = nd;
@@ -110,6 +112,24 @@ struct px_proc *proxy_proc_by_seq(struct proxy *p, uint64_t seq)
 	return NULL;
 }
 
+void proxy_proc_free(struct proxy *p, struct px_proc *pr)
+{
+	struct px_proc **pp;
+
+	for (pp = &p->procs; *pp; pp = &(*pp)->next)
+		if (*pp == pr) {
+			*pp = pr->next;
+			break;
+		}
+	if (pr->client)
+		pr->client->proc = NULL;
+	free(pr->container);
+	free(pr->process);
+	bytes_free(&pr->held);
+	bytes_free(&pr->stdin_held);
+	free(pr);
+}
+
 void proxy_to_proc(struct px_proc *pr, uint16_t type, const void *a,
 		   size_t alen, const void *b, size_t blen)
 {
@@ -156,6 +176,18 @@ static void process_started(struct proxy *p, const struct px_cmd *cmd)
 	json_free(&j);
 }
 
+/* Sends the process's exit once its output streams have ended. */
+static void maybe_exit(struct px_proc *pr)
+{
+	uint8_t be[4];
+
+	if (!pr->exit_held || !pr->out_eof || (pr->stderr_seq && !pr->err_eof))
+		return;
+	pr->exit_held = false;
+	hyper_put_be32(be, pr->exit_status);
+	proxy_to_proc(pr, PX_EXIT, be, 4, NULL, 0);
+}
+
 static void on_ctl_frame(struct proxy *p, const struct hyper_frame *f)
 {
 	struct hyper_proc_event ev;
@@ -200,9 +232,9 @@ static void on_ctl_frame(struct proxy *p, const struct hyper_frame *f)
 			    !strcmp(pr->process, ev.process) && !pr->exited)
 				break;
 		if (pr) {
-			pr->exited = true;
-			hyper_put_be32(be, (uint32_t)ev.status);
-			proxy_to_proc(pr, PX_EXIT, be, 4, NULL, 0);
+			pr->exited = pr->exit_held = true;
+			pr->exit_status = (uint32_t)ev.status;
+			maybe_exit(pr);
 		} else {
 			log_warn("proxy: exit of unknown process %s/%s (status %d)",
 				 ev.container, ev.process, ev.status);
@@ -231,6 +263,13 @@ static void on_stream_frame(struct proxy *p, const struct hyper_frame *f)
 	}
 	px_put_be64(seq, f->seq);
 	proxy_to_proc(pr, PX_STREAM, seq, 8, f->data, f->len);
+	if (!f->len) {
+		if (f->seq == pr->stdio)
+			pr->out_eof = true;
+		else
+			pr->err_eof = true;
+		maybe_exit(pr);
+	}
 }
 
 /* Whether any shim is too far behind to take more output. */
@@ -385,16 +424,8 @@ void proxy_free(struct proxy *p)
 	vcon_port_set_ops(p->stream, NULL, NULL);
 	while (p->clients)
 		px_client_close(p->clients);
-	while (p->procs) {
-		struct px_proc *pr = p->procs;
-
-		p->procs = pr->next;
-		free(pr->container);
-		free(pr->process);
-		bytes_free(&pr->held);
-		bytes_free(&pr->stdin_held);
-		free(pr);
-	}
+	while (p->procs)
+		proxy_proc_free(p, p->procs);
 	free_cmds(p->cmds);
 	free_cmds(p->inflight);
 	evloop_del(p->loop, p->lfd);

@@ -66,18 +66,6 @@ static int write_fsmap(struct kvmc_ctx *ctx, const char *dir,
 	return 0;
 }
 
-static int write_pid_file(struct kvmc_ctx *ctx, const char *path, pid_t pid)
-{
-	char buf[24];
-	int n = snprintf(buf, sizeof(buf), "%d", pid), ret;
-
-	/* Digits only, no newline: containerd parses it strictly. */
-	ret = fs_write_atomic(path, buf, (size_t)n, 0644);
-	if (ret)
-		return kvmc_err(ctx, -ret, "--pid-file %s: %s", path, strerror(-ret));
-	return 0;
-}
-
 /* A VMM that ended during create: its watcher's line in vmm.log says how
  * (a seccomp kill above all), and the state directory is about to go. */
 static void note_vmm_end(struct kvmc_ctx *ctx, const char *dir,
@@ -174,9 +162,13 @@ int lc_create(struct kvmc_ctx *ctx, const char *id, const char *bundle,
 	json = startpod_json(cfg, id, &net);
 	if (!json || vm_hyper(ctx, fd, HYPER_STARTPOD, json, vm_boot_timeout_ms()))
 		goto out;
-	sh = vm_shim(ctx, &rc, dir, id, "init", LC_INIT_STDIO,
-		     cfg->process->terminal ? 0 : LC_INIT_STDERR,
-		     cfg->process->terminal, console_socket);
+	sh = vm_shim(ctx, &rc, dir, &(struct vm_shim_opts){
+		.id = id, .proc_id = "init", .stdio = LC_INIT_STDIO,
+		.stderr_seq = cfg->process->terminal ? 0 : LC_INIT_STDERR,
+		.terminal = cfg->process->terminal,
+		.console_socket = console_socket,
+		.rows = cfg->process->console_height,
+		.cols = cfg->process->console_width });
 	if (sh < 0)
 		goto out;
 	if (state_proc_get(sh, &st.shim)) {
@@ -184,7 +176,7 @@ int lc_create(struct kvmc_ctx *ctx, const char *id, const char *bundle,
 			 VM_LOG);
 		goto out;
 	}
-	if (state_save(ctx, &st) || (pid_file && write_pid_file(ctx, pid_file, sh)))
+	if (state_save(ctx, &st) || (pid_file && lc_write_pid_file(ctx, pid_file, sh)))
 		goto out;
 	if (shim)
 		*shim = sh;

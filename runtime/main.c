@@ -177,7 +177,9 @@ int main(int argc, char **argv)
 	}
 	log_debug("%s: root %s", cmd->name, ctx.root);
 	rc = cmd->fn(&ctx, argc - optind, argv + optind);
-	if (rc && !ctx.err[0] && strcmp(cmd->name, "run"))
+	/* run and an attached exec return the process's status. */
+	if (rc && !ctx.err[0] && strcmp(cmd->name, "run") &&
+	    strcmp(cmd->name, "exec"))
 		kvmc_err(&ctx, 0, "%s: failed", cmd->name);
 out:
 	if (fflush(stdout) && !rc) {

@@ -1,6 +1,8 @@
 /* Launching a container's VM and shims, and talking to its proxy. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,9 @@
 #include "runtime/vm.h"
 #include "runtime/vm_watch.h"
 #include "runtime/volumes.h"
+
+/* How long a new shim may take to attach to the proxy. */
+#define VM_SHIM_READY_MS	60000
 
 int vm_boot_timeout_ms(void)
 {
@@ -304,55 +309,95 @@ static int send_console(const char *path, int fd)
 	return ret;
 }
 
-pid_t vm_shim(struct kvmc_ctx *ctx, const struct rtconfig *rc,
-	      const char *statedir, const char *id, const char *proc_id,
-	      uint64_t stdio, uint64_t stderr_seq, bool terminal,
-	      const char *console_socket)
+/* Waits for the shim's byte on ready (it has attached); reaps it when it
+ * ended instead.  0 or -errno. */
+static int shim_wait_ready(struct kvmc_ctx *ctx, const char *shim, pid_t pid,
+			   int ready)
 {
-	char sock[4200], s_stdio[24], s_stderr[24];
-	const char *argv[16];
-	int n = 0, master = -1, slave = -1, ret;
+	struct pollfd p = { .fd = ready, .events = POLLIN };
+	char c;
+	int r, status;
+
+	do
+		r = poll(&p, 1, VM_SHIM_READY_MS);
+	while (r < 0 && errno == EINTR);
+	if (r > 0 && read(ready, &c, 1) == 1)
+		return 0;
+	kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!r)
+		return kvmc_err(ctx, ETIMEDOUT, "%s did not attach to the VM's proxy within %d s",
+				shim, VM_SHIM_READY_MS / 1000);
+	return kvmc_err(ctx, EIO, "%s could not attach to the VM's proxy (exit status %d)",
+			shim, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+}
+
+static int open_pty(struct kvmc_ctx *ctx, const struct vm_shim_opts *o,
+		    int *master, int *slave)
+{
+	struct termios t;
+	int ret;
+
+	*master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (*master < 0 || grantpt(*master) || unlockpt(*master) ||
+	    (*slave = open(ptsname(*master), O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0)
+		return kvmc_err(ctx, errno, "terminal: %s", strerror(errno));
+	/* The guest's pty does the line discipline: this one is raw. */
+	if (!tcgetattr(*slave, &t)) {
+		cfmakeraw(&t);
+		tcsetattr(*slave, TCSANOW, &t);
+	}
+	if (o->rows && o->cols) {
+		struct winsize ws = { .ws_row = (unsigned short)o->rows,
+				      .ws_col = (unsigned short)o->cols };
+
+		ioctl(*slave, TIOCSWINSZ, &ws);
+	}
+	ret = send_console(o->console_socket, *master);
+	if (ret)
+		return kvmc_err(ctx, -ret, "--console-socket %s: %s",
+				o->console_socket, strerror(-ret));
+	return 0;
+}
+
+pid_t vm_shim(struct kvmc_ctx *ctx, const struct rtconfig *rc,
+	      const char *statedir, const struct vm_shim_opts *o)
+{
+	char sock[4200], s_stdio[24], s_stderr[24], s_ready[16];
+	const char *argv[18];
+	int n = 0, master = -1, slave = -1, ready[2] = { -1, -1 }, ret;
 	pid_t pid;
 
 	snprintf(sock, sizeof(sock), "%s/%s", statedir, VM_PROXY_SOCK);
-	snprintf(s_stdio, sizeof(s_stdio), "%llu", (unsigned long long)stdio);
-	snprintf(s_stderr, sizeof(s_stderr), "%llu", (unsigned long long)stderr_seq);
+	snprintf(s_stdio, sizeof(s_stdio), "%llu", (unsigned long long)o->stdio);
+	snprintf(s_stderr, sizeof(s_stderr), "%llu",
+		 (unsigned long long)o->stderr_seq);
+	if (pipe2(ready, O_CLOEXEC)) {
+		ret = kvmc_err(ctx, errno, "pipe: %s", strerror(errno));
+		goto out;
+	}
+	snprintf(s_ready, sizeof(s_ready), "%d", ready[1]);
 	argv[n++] = rc->shim;
 	argv[n++] = "--proxy";
 	argv[n++] = sock;
 	argv[n++] = "--container";
-	argv[n++] = id;
+	argv[n++] = o->id;
 	argv[n++] = "--process";
-	argv[n++] = proc_id;
+	argv[n++] = o->proc_id;
 	argv[n++] = "--stdio";
 	argv[n++] = s_stdio;
 	argv[n++] = "--stderr";
 	argv[n++] = s_stderr;
-	if (terminal)
+	argv[n++] = "--ready-fd";
+	argv[n++] = s_ready;
+	if (o->terminal)
 		argv[n++] = "--tty";
 	argv[n] = NULL;
 
-	if (terminal && console_socket) {
-		struct termios t;
-
-		master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-		if (master < 0 || grantpt(master) || unlockpt(master) ||
-		    (slave = open(ptsname(master), O_RDWR | O_NOCTTY)) < 0) {
-			ret = kvmc_err(ctx, errno, "terminal: %s", strerror(errno));
-			goto out;
-		}
-		/* The guest's pty does the line discipline: this one is raw. */
-		if (!tcgetattr(slave, &t)) {
-			cfmakeraw(&t);
-			tcsetattr(slave, TCSANOW, &t);
-		}
-		ret = send_console(console_socket, master);
-		if (ret) {
-			kvmc_err(ctx, -ret, "--console-socket %s: %s",
-				 console_socket, strerror(-ret));
-			goto out;
-		}
-	}
+	if (o->terminal && o->console_socket &&
+	    (ret = open_pty(ctx, o, &master, &slave)))
+		goto out;
 	pid = fork();
 	if (pid < 0) {
 		ret = kvmc_err(ctx, errno, "fork: %s", strerror(errno));
@@ -366,15 +411,24 @@ pid_t vm_shim(struct kvmc_ctx *ctx, const struct rtconfig *rc,
 			dup2(slave, STDOUT_FILENO);
 			dup2(slave, STDERR_FILENO);
 		}
+		fcntl(ready[1], F_SETFD, 0);
 		execv(argv[0], (char **)argv);
 		fprintf(stderr, "kvmc: exec %s: %s\n", argv[0], strerror(errno));
 		_exit(125);
 	}
-	ret = pid;
+	close(ready[1]);
+	ready[1] = -1;
+	ret = shim_wait_ready(ctx, rc->shim, pid, ready[0]);
+	if (!ret)
+		ret = pid;
 out:
 	if (master >= 0)
 		close(master);
 	if (slave >= 0)
 		close(slave);
+	if (ready[0] >= 0)
+		close(ready[0]);
+	if (ready[1] >= 0)
+		close(ready[1]);
 	return ret;
 }

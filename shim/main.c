@@ -5,13 +5,17 @@
  * forwards the signals it receives, and exits with the process's status.
  *
  *   kvmc-shim --proxy SOCK --container ID --process ID --stdio SEQ
- *             [--stderr SEQ] [--tty]
+ *             [--stderr SEQ] [--tty] [--ready-fd FD]
+ *
+ * --ready-fd: one byte is written to FD (then closed) once the proxy
+ * accepted the attach, so kvmc may start the process only then.
  *
  * Exit status: the process's (128+N when signal N killed it); 137 when
  * the VM went away without reporting one (as if SIGKILLed); 125 for a
  * shim setup error.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
@@ -35,7 +39,7 @@ struct shim {
 	const char *sock, *container, *process;
 	uint64_t stdio, stderr_seq;
 	bool tty;
-	int fd, sigfd;
+	int fd, sigfd, ready_fd;
 	bool stdin_open;
 };
 
@@ -78,7 +82,10 @@ static void forward_signal(struct shim *s, int sig)
 	jb_key(&b, "process");
 	jb_str(&b, s->process);
 	if (sig == SIGWINCH) {
-		if (!s->tty || ioctl(STDIN_FILENO, TIOCGWINSZ, &ws))
+		/* 0x0 is no size yet (a console nobody resized): the
+		 * guest's pty keeps its own until a real one comes. */
+		if (!s->tty || ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) ||
+		    (!ws.ws_row && !ws.ws_col))
 			goto out;
 		jb_key(&b, "row");
 		jb_uint(&b, ws.ws_row);
@@ -237,9 +244,11 @@ int main(int argc, char **argv)
 		{ "stdio", required_argument, NULL, 's' },
 		{ "stderr", required_argument, NULL, 'e' },
 		{ "tty", no_argument, NULL, 't' },
+		{ "ready-fd", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct shim s = { .fd = -1, .stdin_open = true };
+	struct shim s = { .fd = -1, .ready_fd = -1, .stdin_open = true };
+	uint64_t v;
 	sigset_t all;
 	int c, ret;
 
@@ -262,8 +271,16 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 't': s.tty = true; break;
+		case 'r':
+			if (parse_seq(optarg, &v) || v < 3 || v > INT32_MAX) {
+				log_error("--ready-fd: '%s' is not a descriptor", optarg);
+				return SHIM_SETUP_FAILED;
+			}
+			s.ready_fd = (int)v;
+			fcntl(s.ready_fd, F_SETFD, FD_CLOEXEC);
+			break;
 		default:
-			log_error("usage: kvmc-shim --proxy SOCK --container ID --process ID --stdio SEQ [--stderr SEQ] [--tty]");
+			log_error("usage: kvmc-shim --proxy SOCK --container ID --process ID --stdio SEQ [--stderr SEQ] [--tty] [--ready-fd FD]");
 			return SHIM_SETUP_FAILED;
 		}
 	}
@@ -293,6 +310,11 @@ int main(int argc, char **argv)
 		log_error("%s: attaching to %s/%s: %s", s.sock, s.container,
 			  s.process, strerror(-ret));
 		return SHIM_VM_GONE;
+	}
+	if (s.ready_fd >= 0) {
+		if (write(s.ready_fd, "1", 1) != 1)
+			return SHIM_SETUP_FAILED;	/* kvmc gave up on us */
+		close(s.ready_fd);
 	}
 	if (s.tty)
 		forward_signal(&s, SIGWINCH);	/* the initial size */

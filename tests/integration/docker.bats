@@ -7,29 +7,17 @@
 ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 TIMEOUT=${KVMC_IT_STEP_TIMEOUT:-300}
 
+load lib/docker-fixture
+
 setup_file() {
-	[[ $EUID -eq 0 ]] || skip "docker-up needs root"
+	docker_fixture_up
 	echo "# docker tests: ${TIMEOUT}s per docker command" >&3
-	# containerd passes no environment: a wrapper names the build's config.
-	WRAP=$(mktemp /run/kvmc-rt.XXXXXX)
-	printf '#!/bin/sh\nKVMC_CONFIG=%s exec %s "$@"\n' \
-		"$ROOT/build/kvmc.conf" "$ROOT/build/kvmc" > "$WRAP"
-	chmod +x "$WRAP"
-	export WRAP
-	eval "$(KVMC_DOCKER_TIMEOUT=900 "$ROOT/tests/kvmhost/docker-up" --add-runtime "kvmc=$WRAP")"
-	export DOCKER_HOST KVMC_DOCKER_DIR
 	# What the host has before any kvmc container, for the last test.
 	host_snapshot > "$KVMC_DOCKER_DIR/before"
 }
 
 teardown_file() {
-	[[ -n ${KVMC_DOCKER_DIR:-} ]] && "$ROOT/tests/kvmhost/docker-down" "$KVMC_DOCKER_DIR"
-	rm -f "${WRAP:-}"
-}
-
-# -k: an attached docker CLI passes SIGTERM on to the container.
-dk() {
-	timeout -k 10 "$TIMEOUT" docker "$@"
+	docker_fixture_down
 }
 
 # kvmc's logs of every container still in the runtime's root.
