@@ -23,6 +23,7 @@
 #include "runtime/rtconfig.h"
 #include "runtime/state.h"
 #include "runtime/vm.h"
+#include "runtime/vm_cgroup.h"
 
 #define EXEC_TIMEOUT_MS	60000
 #define EXEC_ENV_MAX	1024
@@ -124,6 +125,7 @@ static int exec_run(struct kvmc_ctx *ctx, const char *id,
 	struct oci_process *proc = NULL;
 	struct rtconfig rc = { 0 };
 	struct kvmc_proc kp;
+	struct vmcg cg = { .entered = false };
 	char dir[PATH_MAX], err[1024], proc_id[32];
 	char *pjson = NULL, *json = NULL;
 	int lockfd = -1, fd = -1, ret = 1;
@@ -163,12 +165,16 @@ static int exec_run(struct kvmc_ctx *ctx, const char *id,
 		kvmc_err(ctx, ENOMEM, "exec: out of memory");
 		goto out;
 	}
+	/* The exec's shim is accounted with the rest of the container. */
+	if (vmcg_join(ctx, CG_MOUNT, &st, &cg))
+		goto out;
 	shim = vm_shim(ctx, &rc, dir, &(struct vm_shim_opts){
 		.id = id, .proc_id = proc_id, .stdio = stdio,
 		.stderr_seq = proc->terminal ? 0 : stderr_seq,
 		.terminal = proc->terminal,
 		.console_socket = a->console_socket,
 		.rows = proc->console_height, .cols = proc->console_width });
+	vmcg_leave(&cg);
 	if (shim < 0)
 		goto out;
 	if (state_proc_get(shim, &kp)) {
