@@ -75,8 +75,14 @@ void px_client_close(struct px_client *c)
 			*pp = c->next;
 			break;
 		}
-	if (c->proc)
+	if (c->proc) {
 		c->proc->client = NULL;
+		if (!c->proc->exited && !strcmp(c->proc->process, PROXY_INIT_ID) &&
+		    p->ops.end) {
+			log_warn("proxy: the init's shim went away before the init exited: ending the VM");
+			p->ops.end(p->ops.opaque);
+		}
+	}
 	/* Its commands still go to the agent (a kill must not be lost);
 	 * only the answers are dropped. */
 	for (cmd = p->cmds; cmd; cmd = cmd->next)

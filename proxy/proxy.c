@@ -203,7 +203,7 @@ static void on_ctl_frame(struct proxy *p, const struct hyper_frame *f)
 			hyper_put_be32(be, (uint32_t)ev.status);
 			proxy_to_proc(pr, PX_EXIT, be, 4, NULL, 0);
 		} else {
-			log_warn("proxy: exit of unknown process %s/%s (status %d)",
+			log_guest("proxy: exit of unknown process %s/%s (status %d)",
 				 ev.container, ev.process, ev.status);
 		}
 		hyper_proc_event_free(&ev);
@@ -360,6 +360,7 @@ void proxy_free(struct proxy *p)
 		return;
 	vcon_port_set_ops(p->ctl, NULL, NULL);
 	vcon_port_set_ops(p->stream, NULL, NULL);
+	p->ops.end = NULL;	/* the VM is ending already */
 	while (p->clients)
 		px_client_close(p->clients);
 	while (p->procs) {

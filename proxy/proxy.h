@@ -15,6 +15,10 @@ struct proxy_ops {
 	/* PX_PAUSE / PX_RESUME: stop and restart the vCPUs. */
 	void (*pause)(void *opaque);
 	void (*resume)(void *opaque);
+	/* The container's init lost its shim before it exited (the shim
+	 * was killed): the process it stood for is gone for the host, so
+	 * the VM ends.  May be NULL. */
+	void (*end)(void *opaque);
 	void *opaque;
 };
 

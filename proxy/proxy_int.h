@@ -15,6 +15,9 @@
  * the stream channel for a shim, the clients for the guest. */
 #define PROXY_BUF_MAX	(1u << 20)
 
+/* The process id kvmc create gives a container's init. */
+#define PROXY_INIT_ID	"init"
+
 struct bytes {
 	uint8_t *data;
 	size_t len, off;
