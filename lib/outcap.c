@@ -1,9 +1,7 @@
 /* A byte budget for an output the guest controls (see outcap.h). */
-#include <errno.h>
 #include <stdio.h>
-#include <string.h>
-#include <unistd.h>
 
+#include "lib/fdio.h"
 #include "lib/outcap.h"
 
 void outcap_init(struct outcap *o, int fd, uint64_t max)
@@ -11,22 +9,6 @@ void outcap_init(struct outcap *o, int fd, uint64_t max)
 	o->fd = fd;
 	o->max = max;
 	o->used = 0;
-}
-
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
 }
 
 int outcap_write(struct outcap *o, const void *buf, size_t n)
@@ -40,12 +22,12 @@ int outcap_write(struct outcap *o, const void *buf, size_t n)
 	if (old > o->max || !n)
 		return 0;
 	if (old + n <= o->max)
-		return write_all(o->fd, buf, n);
-	ret = write_all(o->fd, buf, (size_t)(o->max - old));
+		return fd_write_all(o->fd, buf, n);
+	ret = fd_write_all(o->fd, buf, (size_t)(o->max - old));
 	len = snprintf(note, sizeof(note),
 		       "\n[kvmc-vmm: console output beyond %llu bytes dropped]\n",
 		       (unsigned long long)o->max);
 	if (!ret)
-		ret = write_all(o->fd, note, (size_t)len);
+		ret = fd_write_all(o->fd, note, (size_t)len);
 	return ret;
 }
