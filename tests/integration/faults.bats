@@ -18,6 +18,8 @@ KVMC=$ROOT/build/kvmc
 JSONQ=$ROOT/build/tests/jsonq
 REAPER=$ROOT/build/tests/reaper
 TIMEOUT=${KVMC_IT_STEP_TIMEOUT:-300}
+# A hung test ends alone, the rest of the file still runs.
+export BATS_TEST_TIMEOUT=${KVMC_FT_TEST_TIMEOUT:-1500}
 full() { if [[ -n ${KVMC_IT_FULL:-} ]]; then echo "$1"; else echo "$2"; fi; }
 CYCLES=${KVMC_FT_CYCLES:-$(full 100 3)}
 PARALLEL=${KVMC_FT_PARALLEL:-$(full 20 3)}
@@ -30,7 +32,7 @@ RSS_SLACK_KB=${KVMC_FT_RSS_SLACK_KB:-2048}
 CONSOLE_MAX=$((4 << 20))
 
 setup_file() {
-	echo "# faults: ${TIMEOUT}s per step; cycles=$CYCLES parallel=$PARALLEL stream=${STREAM_MIB}MiB console-flood=${FLOOD_MIB}MiB rss-slack=${RSS_SLACK_KB}kB" >&3
+	echo "# faults: ${TIMEOUT}s per step, ${BATS_TEST_TIMEOUT}s per test; cycles=$CYCLES parallel=$PARALLEL stream=${STREAM_MIB}MiB console-flood=${FLOOD_MIB}MiB rss-slack=${RSS_SLACK_KB}kB" >&3
 }
 
 setup() {
@@ -128,6 +130,10 @@ create_start() {
 	timeout "$TIMEOUT" "$KVMC" --root "$STATE" start "$id"
 }
 
+# say ID LINE: LINE to container ID's stdin fifo; opening it would block
+# for good once no shim reads it, hence the timeout.
+say() { timeout 60 sh -c 'echo "$1" > "$2"' sh "$2" "$W/$1.in"; }
+
 # The shim's status as the reaper saw it, once it ended.
 reaped() { sed -n "s/^$1 //p" "$W/reaped" 2>/dev/null; }
 reaped_known() { [ -n "$(reaped "$1")" ]; }
@@ -208,7 +214,7 @@ guest_dies() {
 	wait_for "$TIMEOUT" has "$W/$id.out" ready
 	vmm=$(vmm_pid "$id")
 	shim=$(cat "$W/$id.pid")
-	echo go > "$W/$id.in"
+	say "$id" go
 	wait_for "$TIMEOUT" gone "$vmm"
 	wait_for 60 reaped_known "$shim"
 	cat "$STATE/$id/vmm.log"
@@ -225,49 +231,6 @@ guest_dies() {
 @test "faults: a guest kernel panic (sysrq c from the container) ends the VM: the shim exits 137, stopped, delete cleans up" {
 	bundle c4 sh -c 'echo ready; read go; echo c > /proc/sysrq-trigger; echo still-here'
 	guest_dies c4 "sysrq triggered crash"
-}
-
-# agent_killer_initrd OUT: the product's initramfs with /init replaced by
-# a wrapper that leaves a killer behind and execs the real agent (still
-# PID 1).  When the container creates /kill-agent on its rootfs, the
-# killer zeroes the agent's code through /proc/1/mem: the agent faults.
-agent_killer_initrd() {
-	local out=$1 stage=$W/overlay
-	mkdir -p "$stage/bin"
-	cp /bin/busybox "$stage/bin/busybox"
-	cp "$ROOT/build/kvmc-agent" "$stage/kvmc-agent.real"
-	cat > "$stage/init" <<'EOF'
-#!/bin/busybox sh
-/bin/busybox sh /killer.sh < /dev/null > /dev/null 2>&1 &
-exec /kvmc-agent.real
-EOF
-	cat > "$stage/killer.sh" <<'EOF'
-B=/bin/busybox
-while :; do
-	for f in /run/kvmc/share/*/kill-agent; do
-		[ -e "$f" ] || continue
-		$B grep ' r-xp ' /proc/1/maps | while read -r range rest; do
-			s=$((0x${range%-*})); e=$((0x${range#*-}))
-			$B dd if=/dev/zero of=/proc/1/mem bs=4096 seek=$((s / 4096)) \
-				count=$(((e - s) / 4096)) conv=notrunc
-		done
-		exit 0
-	done
-	$B sleep 1
-done
-EOF
-	chmod 0755 "$stage/init" "$stage/killer.sh"
-	{ cat "$ROOT/build/guest/initrd.img"
-	  (cd "$stage" && find . -mindepth 1 | cpio -o -H newc -R 0:0 --quiet); } > "$out"
-}
-
-@test "faults: the agent killed from inside the guest panics the kernel: the shim exits 137, stopped, delete cleans up" {
-	agent_killer_initrd "$W/agentkill.img"
-	printf 'kernel = %s\ninitrd = %s\nvmm = %s\nshim = %s\n' "$ROOT/build/guest/vmlinux" \
-		"$W/agentkill.img" "$ROOT/build/kvmc-vmm" "$ROOT/build/kvmc-shim" > "$W/kvmc.conf"
-	export KVMC_CONFIG=$W/kvmc.conf
-	bundle c6 sh -c 'echo ready; read go; touch /kill-agent; sleep 600; echo still-here'
-	guest_dies c6 "Attempted to kill init"
 }
 
 @test "faults: the state directory on a full file system: create fails with one clear line, nothing stray" {
@@ -379,7 +342,7 @@ EOF
 
 # ping I N: neighbour I answers line N.
 ping_nb() {
-	echo "$2" > "$W/nb$1.in"
+	say "nb$1" "$2"
 	wait_for "$TIMEOUT" has "$W/nb$1.out" "pong-$1-$2"
 }
 
@@ -539,4 +502,48 @@ EOF
 	after=$(snapshot)
 	echo "before: $before"; echo "after:  $after"
 	[ "$before" = "$after" ]
+}
+
+# agent_killer_initrd OUT: the product's initramfs with /init replaced by
+# a wrapper that leaves a killer behind and execs the real agent (still
+# PID 1).  When the container creates /kill-agent on its rootfs, the
+# killer zeroes the agent's code through /proc/1/mem: the agent faults.
+# (No redirections in /init: the initramfs has no /dev/null yet.)
+agent_killer_initrd() {
+	local out=$1 stage=$W/overlay
+	mkdir -p "$stage/bin"
+	cp /bin/busybox "$stage/bin/busybox"
+	cp "$ROOT/build/kvmc-agent" "$stage/kvmc-agent.real"
+	cat > "$stage/init" <<'EOF'
+#!/bin/busybox sh
+/bin/busybox sh /killer.sh &
+exec /kvmc-agent.real
+EOF
+	cat > "$stage/killer.sh" <<'EOF'
+B=/bin/busybox
+while :; do
+	for f in /run/kvmc/share/*/kill-agent; do
+		[ -e "$f" ] || continue
+		$B grep ' r-xp ' /proc/1/maps | while read -r range rest; do
+			s=$((0x${range%-*})); e=$((0x${range#*-}))
+			$B dd if=/dev/zero of=/proc/1/mem bs=4096 seek=$((s / 4096)) \
+				count=$(((e - s) / 4096)) conv=notrunc
+		done
+		exit 0
+	done
+	$B sleep 1
+done
+EOF
+	chmod 0755 "$stage/init" "$stage/killer.sh"
+	{ cat "$ROOT/build/guest/initrd.img"
+	  (cd "$stage" && find . -mindepth 1 | cpio -o -H newc -R 0:0 --quiet); } > "$out"
+}
+
+@test "faults: the agent killed from inside the guest panics the kernel: the shim exits 137, stopped, delete cleans up" {
+	agent_killer_initrd "$W/agentkill.img"
+	printf 'kernel = %s\ninitrd = %s\nvmm = %s\nshim = %s\n' "$ROOT/build/guest/vmlinux" \
+		"$W/agentkill.img" "$ROOT/build/kvmc-vmm" "$ROOT/build/kvmc-shim" > "$W/kvmc.conf"
+	export KVMC_CONFIG=$W/kvmc.conf
+	bundle c6 sh -c 'echo ready; read go; touch /kill-agent; sleep 600; echo still-here'
+	guest_dies c6 "Attempted to kill init"
 }
