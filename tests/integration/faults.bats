@@ -96,6 +96,14 @@ snapshot() {
 	echo "procs=$procs zombies=$zombies mounts=$mounts taps=$taps kvm-fds=$kvmfds state-fds=$sfds sockets=$socks state=$state"
 }
 
+# same_as BEFORE: the snapshot now equals BEFORE (both printed).
+same_as() {
+	local now
+	now=$(snapshot)
+	echo "before: $1"; echo "after:  $now"
+	[ "$1" = "$now" ]
+}
+
 # Nothing of a container may outlive its delete.
 assert_clean() {
 	local left
@@ -200,9 +208,7 @@ vmm_rss_kb() {
 	timeout "$TIMEOUT" "$KVMC" --root "$STATE" delete --force c3
 	gone "$vmm"
 	assert_clean
-	after=$(snapshot)
-	echo "before: $before"; echo "after:  $after"
-	[ "$before" = "$after" ]
+	same_as "$before"
 }
 
 # guest_dies ID PATTERN: container ID prints "ready", reads a line, then
@@ -312,9 +318,7 @@ guest_dies() {
 		[[ -n ${first_fds:-} ]] || first_fds="$vfds/$sfds"
 		[ "$first_fds" = "$vfds/$sfds" ]
 	done
-	after=$(snapshot)
-	echo "before: $before"; echo "after:  $after"
-	[ "$before" = "$after" ]
+	same_as "$before"
 }
 
 # -------------------------------------------------------- a hostile guest
@@ -499,9 +503,7 @@ EOF
 	timeout "$TIMEOUT" "$KVMC" --root "$STATE" delete --force h
 	gone "$vmm"
 	assert_clean
-	after=$(snapshot)
-	echo "before: $before"; echo "after:  $after"
-	[ "$before" = "$after" ]
+	same_as "$before"
 }
 
 # agent_killer_initrd OUT: the product's initramfs with /init replaced by
