@@ -236,7 +236,7 @@ static void on_ctl_frame(struct proxy *p, const struct hyper_frame *f)
 			pr->exit_status = (uint32_t)ev.status;
 			maybe_exit(pr);
 		} else {
-			log_warn("proxy: exit of unknown process %s/%s (status %d)",
+			log_guest("proxy: exit of unknown process %s/%s (status %d)",
 				 ev.container, ev.process, ev.status);
 		}
 		hyper_proc_event_free(&ev);

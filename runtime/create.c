@@ -100,7 +100,7 @@ int lc_create(struct kvmc_ctx *ctx, const char *id, const char *bundle,
 	bool net_made = false;
 	char err[1024], dir[PATH_MAX], abs[PATH_MAX], path[PATH_MAX + 32];
 	char *json = NULL, *proc = NULL;
-	int lockfd = -1, fd = -1, ret = 1;
+	int lockfd = -1, fd = -1, ret = 1, r;
 	bool made = false;
 	pid_t vmm, sh = -1;
 
@@ -129,8 +129,14 @@ int lc_create(struct kvmc_ctx *ctx, const char *id, const char *bundle,
 	proc = vm_process_json(cfg->process, "init", LC_INIT_STDIO,
 			       cfg->process->terminal ? 0 : LC_INIT_STDERR);
 	snprintf(path, sizeof(path), "%s/%s", dir, LC_PROCESS_JSON);
-	if (!proc || fs_write_atomic(path, proc, strlen(proc), 0600)) {
-		kvmc_err(ctx, EIO, "%s: cannot write", path);
+	if (!proc) {
+		kvmc_err(ctx, ENOMEM, "%s: out of memory", path);
+		goto out;
+	}
+	/* A full state directory must say so, not just "failed". */
+	r = fs_write_atomic(path, proc, strlen(proc), 0600);
+	if (r) {
+		kvmc_err(ctx, -r, "writing %s: %s", path, strerror(-r));
 		goto out;
 	}
 	if (write_fsmap(ctx, dir, &vols))

@@ -26,6 +26,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "lib/fdio.h"
 #include "lib/hyperstart.h"
 #include "lib/json.h"
 #include "lib/log.h"
@@ -42,22 +43,6 @@ struct shim {
 	int fd, sigfd, ready_fd;
 	bool stdin_open;
 };
-
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
 
 static void send_hyper(struct shim *s, uint32_t code, const char *json)
 {
@@ -167,7 +152,7 @@ static int on_frame(struct shim *s, const struct px_frame *f)
 		if (f->len <= 8)
 			return -1;	/* EOF: nothing to do */
 		seq = px_get_be64(f->data);
-		write_all(seq == s->stderr_seq && s->stderr_seq ? STDERR_FILENO :
+		fd_write_all(seq == s->stderr_seq && s->stderr_seq ? STDERR_FILENO :
 			  STDOUT_FILENO, f->data + 8, f->len - 8);
 		return -1;
 	case PX_EXIT:
