@@ -4,6 +4,7 @@
  *   boot-clock [--mark STR]... [--fifo PATH] [--mem BYTES] [--rss]
  *              [--log FILE] [--timeout SECS] -- COMMAND [ARG]...
  *   boot-clock --now
+ *   boot-clock --smaps PID [--mem BYTES]
  *
  * The clock (CLOCK_MONOTONIC) starts just before fork().  COMMAND's stdout
  * and stderr go to one pipe read here (and copied to --log); the times of
@@ -15,6 +16,7 @@
  * guest's RAM, the rest is the VMM's own.  One JSON object on stdout;
  * times in microseconds from the start ("t0_us" is the start on the
  * monotonic clock, which --now prints), -1 when the event did not happen.
+ * --smaps prints only the RSS figures of the running process PID.
  * Exit status 0 unless boot-clock itself failed (COMMAND's status is in
  * the JSON; "status":-1 means killed at --timeout).
  */
@@ -96,10 +98,18 @@ static int read_rss(pid_t pid, long long min_guest_kib, struct rss *r)
 	return 0;
 }
 
+static void print_rss(const struct rss *r)
+{
+	printf("\"rss_kib\":%lld,\"guest_rss_kib\":%lld,\"own_rss_kib\":%lld,"
+	       "\"own_private_kib\":%lld", r->total_kib, r->guest_kib,
+	       r->own_kib, r->own_private_kib);
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: boot-clock [--mark STR] [--fifo PATH] [--mem BYTES] [--rss]\n"
-		"                  [--log FILE] [--timeout SECS] -- COMMAND [ARG]...\n");
+		"                  [--log FILE] [--timeout SECS] -- COMMAND [ARG]...\n"
+		"       boot-clock --now | --smaps PID [--mem BYTES]\n");
 	exit(2);
 }
 
@@ -113,6 +123,7 @@ int main(int argc, char **argv)
 		{ "log", required_argument, NULL, 'l' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "now", no_argument, NULL, 'n' },
+		{ "smaps", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct mark marks[MAX_MARKS];
@@ -124,6 +135,7 @@ int main(int argc, char **argv)
 	char tail[256], buf[sizeof(tail) + 4096];
 	struct rss rss = { -1, -1, -1, -1 };
 	bool want_rss = false, out_open = true, exited = false;
+	pid_t smaps_pid = 0;
 	FILE *log = NULL;
 	pid_t pid;
 
@@ -146,6 +158,7 @@ int main(int argc, char **argv)
 		case 'n':
 			printf("%lld\n", (long long)now_us());
 			return 0;
+		case 's': smaps_pid = (pid_t)atoi(optarg); break;
 		case 'f': fifo = optarg; break;
 		case 'M': mem = atoll(optarg); break;
 		case 'r': want_rss = true; break;
@@ -153,6 +166,17 @@ int main(int argc, char **argv)
 		case 't': timeout_s = atoll(optarg); break;
 		default: usage();
 		}
+	}
+	if (smaps_pid > 0) {
+		if (read_rss(smaps_pid, mem / 1024 * 15 / 16, &rss)) {
+			fprintf(stderr, "boot-clock: --smaps %d: %s\n", (int)smaps_pid,
+				strerror(errno));
+			return 1;
+		}
+		printf("{");
+		print_rss(&rss);
+		printf("}\n");
+		return 0;
 	}
 	if (optind >= argc || timeout_s <= 0)
 		usage();
@@ -263,11 +287,10 @@ int main(int argc, char **argv)
 	       (long long)t0);
 	for (size_t i = 0; i < nmarks; i++)
 		printf("%s%lld", i ? "," : "", (long long)marks[i].t);
-	printf("],\"first_byte_us\":%lld,\"debugcon_us\":%lld,"
-	       "\"exit_us\":%lld,\"rss_kib\":%lld,\"guest_rss_kib\":%lld,"
-	       "\"own_rss_kib\":%lld,\"own_private_kib\":%lld}\n",
-	       (long long)t_first, (long long)t_fifo, (long long)t_exit,
-	       rss.total_kib, rss.guest_kib, rss.own_kib, rss.own_private_kib);
+	printf("],\"first_byte_us\":%lld,\"debugcon_us\":%lld,\"exit_us\":%lld,",
+	       (long long)t_first, (long long)t_fifo, (long long)t_exit);
+	print_rss(&rss);
+	printf("}\n");
 	ret = 0;
 out:
 	if (log)

@@ -6,7 +6,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 out=${1:?usage: report.sh OUT}
 source "$root/bench/lib.sh"
 
-jq -s "$BENCH_JQ_STATS"'
+jq -s "$KVMC_BENCH_JQ_STATS"'
 def cfg($c; $k): map(select(.config == $c and .kind == $k and .status == 0));
 . as $all |
 [ $all[] | select(.config != "kvmc-run") | .config ] | unique as $cfgs |

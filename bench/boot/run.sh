@@ -8,12 +8,12 @@
 #   kvmc-vmm                         (reboot=k: its i8042 reset line)
 #   qemu-system-x86_64 -M microvm    (reboot=t: microvm has no i8042)
 #   qemu-system-x86_64 -M pc         (reboot=k)
-# with -accel $BENCH_ACCEL -cpu host -nodefaults.  Measured from outside by
+# with -accel $KVMC_BENCH_ACCEL -cpu host -nodefaults.  Measured from outside by
 # bench/boot/boot-clock: process start to BENCH-INIT on the console
 # (boot-to-init; the same detection for every VMM) and to the process's
 # exit (boot-to-exit); for QEMU also to the 0x03f0 write itself, seen
 # through -device isa-debugcon,iobase=0x3f0; for kvmc-vmm also its own
-# --boot-timing view.  Then BENCH_RSS_RUNS boots each with RSS read from
+# --boot-timing view.  Then KVMC_BENCH_RSS_RUNS boots each with RSS read from
 # /proc/PID/smaps at BENCH-INIT: the guest RAM mapping apart from the rest.
 #
 # Part 2, the product's guest: `kvmc run` of a busybox bundle whose process
@@ -23,19 +23,19 @@
 #
 #   bench/boot/run.sh         (where /dev/kvm works: inside the test host,
 #                              `make bench` runs it there)
-# Env: BENCH_RUNS (10 timed boots per configuration), BENCH_RSS_RUNS (3),
-# BENCH_KVMC_RUNS (BENCH_RUNS, part 2; 0 skips it), BENCH_CONFIGS (part 1's
-# configurations, all six by default), BENCH_ACCEL (kvm), BENCH_TIMEOUT
-# (s per boot, 600), BENCH_OUT (build/bench/boot).
-# Writes $BENCH_OUT/results.json, samples.jsonl, boot.png and summary.txt.
+# Env: KVMC_BENCH_RUNS (10 timed boots per configuration), KVMC_BENCH_RSS_RUNS (3),
+# KVMC_BENCH_KVMC_RUNS (KVMC_BENCH_RUNS, part 2; 0 skips it), KVMC_BENCH_CONFIGS (part 1's
+# configurations, all six by default), KVMC_BENCH_ACCEL (kvm), KVMC_BENCH_TIMEOUT
+# (s per boot, 600), KVMC_BENCH_OUT (build/bench/boot).
+# Writes $KVMC_BENCH_OUT/results.json, samples.jsonl, boot.png and summary.txt.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-runs=${BENCH_RUNS:-10}
-rss_runs=${BENCH_RSS_RUNS:-3}
-kvmc_runs=${BENCH_KVMC_RUNS:-$runs}
-accel=${BENCH_ACCEL:-kvm}
-tmo=${BENCH_TIMEOUT:-600}
-out=${BENCH_OUT:-$root/build/bench/boot}
+runs=${KVMC_BENCH_RUNS:-10}
+rss_runs=${KVMC_BENCH_RSS_RUNS:-3}
+kvmc_runs=${KVMC_BENCH_KVMC_RUNS:-$runs}
+accel=${KVMC_BENCH_ACCEL:-kvm}
+tmo=${KVMC_BENCH_TIMEOUT:-600}
+out=${KVMC_BENCH_OUT:-$root/build/bench/boot}
 mem_mib=256
 source "$root/bench/lib.sh"
 
@@ -107,7 +107,7 @@ boot() {
 	echo "bench/boot: $cfg #$n: $(jq -r '"init \(.marks_us[0] / 1000 | floor) ms, exit \(.exit_us / 1000 | floor) ms, status \(.status)"' <<< "$j")" >&2
 }
 
-read -r -a configs <<< "${BENCH_CONFIGS:-kvmc-bz kvmc-pvh qemu-microvm-bz qemu-microvm-pvh qemu-pc-bz qemu-pc-pvh}"
+read -r -a configs <<< "${KVMC_BENCH_CONFIGS:-kvmc-bz kvmc-pvh qemu-microvm-bz qemu-microvm-pvh qemu-pc-bz qemu-pc-pvh}"
 : > "$out/samples.jsonl"
 echo "bench/boot: part 1: ${#configs[@]} configurations x $runs runs, interleaved (+1 warm-up each, +$rss_runs RSS runs each)" >&2
 for c in "${configs[@]}"; do
