@@ -105,3 +105,22 @@ bench_container_mem() {
 	done
 	echo "$j"
 }
+
+# bench_histogram DAT PNG TITLE LABEL1 LABEL2: a PNG of two bars per row
+# of DAT (tab-separated: name, then median, min, max of each series),
+# the min-max range as error bars.
+bench_histogram() {
+	gnuplot << EOF
+set terminal pngcairo size 900,500 noenhanced
+set output "$2"
+set title "$3"
+set style data histograms
+set style histogram errorbars gap 2 lw 1
+set style fill solid 0.7 border -1
+set ylabel "ms"
+set yrange [0:*]
+set xtics rotate by -20
+set datafile separator "\t"
+plot "$1" using 2:3:4:xtic(1) title "$4", "" using 5:6:7 title "$5"
+EOF
+}

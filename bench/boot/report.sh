@@ -73,18 +73,7 @@ jq -r '.boot | to_entries[] | [.key,
 	.value.boot_to_init_ms.median, .value.boot_to_init_ms.min, .value.boot_to_init_ms.max,
 	.value.boot_to_exit_ms.median, .value.boot_to_exit_ms.min, .value.boot_to_exit_ms.max]
 	| map(. // 0) | @tsv' "$out/results.json" > "$out/boot.dat"
-gnuplot << EOF
-set terminal pngcairo size 900,500 noenhanced
-set output "$out/boot.png"
-set title "bench/boot: median, min-max bars (ms, emulated test host: compare ratios only)"
-set style data histograms
-set style histogram errorbars gap 2 lw 1
-set style fill solid 0.7 border -1
-set ylabel "ms"
-set yrange [0:*]
-set xtics rotate by -20
-set datafile separator "\t"
-plot "$out/boot.dat" using 2:3:4:xtic(1) title "boot-to-init", \
-	"" using 5:6:7 title "boot-to-exit"
-EOF
+bench_histogram "$out/boot.dat" "$out/boot.png" \
+	"bench/boot: median, min-max bars (ms, emulated test host: compare ratios only)" \
+	boot-to-init boot-to-exit
 echo "bench/boot: $out/results.json, $out/summary.txt, $out/boot.png" >&2

@@ -60,17 +60,7 @@ jq -r '.latency_ms | to_entries[] | [.key,
 	.value.true.median, .value.true.min, .value.true.max,
 	.value.echo.median, .value.echo.min, .value.echo.max] | map(. // 0) | @tsv' \
 	"$out/results.json" > "$out/docker.dat"
-gnuplot << EOF
-set terminal pngcairo size 800,500 noenhanced
-set output "$out/docker.png"
-set title "bench/docker: docker run --rm latency, median, min-max bars (ms, emulated test host)"
-set style data histograms
-set style histogram errorbars gap 2 lw 1
-set style fill solid 0.7 border -1
-set ylabel "ms"
-set yrange [0:*]
-set datafile separator "\t"
-plot "$out/docker.dat" using 2:3:4:xtic(1) title "bb true", \
-	"" using 5:6:7 title "bb sh -c 'echo x'"
-EOF
+bench_histogram "$out/docker.dat" "$out/docker.png" \
+	"bench/docker: docker run --rm latency, median, min-max bars (ms, emulated test host)" \
+	"bb true" "bb sh -c 'echo x'"
 echo "bench/docker: $out/results.json, $out/summary.txt, $out/docker.png" >&2
