@@ -26,7 +26,8 @@
 # Env: KVMC_BENCH_RUNS (10 timed boots per configuration), KVMC_BENCH_RSS_RUNS (3),
 # KVMC_BENCH_KVMC_RUNS (KVMC_BENCH_RUNS, part 2; 0 skips it), KVMC_BENCH_CONFIGS (part 1's
 # configurations, all six by default), KVMC_BENCH_ACCEL (kvm), KVMC_BENCH_TIMEOUT
-# (s per boot, 600), KVMC_BENCH_OUT (build/bench/boot).
+# (s per boot, 600), KVMC_BENCH_OUT (build/bench/boot), KVMC_BENCH_WARMUP (1;
+# 0 skips the untimed first boot of each configuration).
 # Writes $KVMC_BENCH_OUT/results.json, samples.jsonl, boot.png and summary.txt.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -110,9 +111,11 @@ boot() {
 read -r -a configs <<< "${KVMC_BENCH_CONFIGS:-kvmc-bz kvmc-pvh qemu-microvm-bz qemu-microvm-pvh qemu-pc-bz qemu-pc-pvh}"
 : > "$out/samples.jsonl"
 echo "bench/boot: part 1: ${#configs[@]} configurations x $runs runs, interleaved (+1 warm-up each, +$rss_runs RSS runs each)" >&2
-for c in "${configs[@]}"; do
-	boot "$c" 0	# warm-up: page cache, not counted
-done
+if (( ${KVMC_BENCH_WARMUP:-1} )); then
+	for c in "${configs[@]}"; do
+		boot "$c" 0	# warm-up: page cache, not counted
+	done
+fi
 for ((i = 1; i <= runs; i++)); do
 	# Rotated each round so that no configuration always follows another.
 	for ((k = 0; k < ${#configs[@]}; k++)); do
