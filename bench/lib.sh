@@ -8,6 +8,17 @@ bench_clock() {
 	echo "$bin"
 }
 
+# bench_begin NAME: builds everything, makes $work (a tmpfs directory,
+# removed at exit with the docker fixture if bench_docker_up started it),
+# $out and $clock (bench/boot/boot-clock).
+bench_begin() {
+	make -C "$root" --no-print-directory all >&2
+	work=$(mktemp -d "/run/bench-$1.XXXXXX")
+	trap 'bench_docker_down; rm -rf "$work"' EXIT
+	mkdir -p "$out"
+	clock=$(bench_clock "$work")
+}
+
 # jq definitions for the reports: statistics over arrays of numbers.
 KVMC_BENCH_JQ_STATS='
 def q($p): sort | if length == 0 then null

@@ -33,7 +33,15 @@ def cfg($c; $k): map(select(.config == $c and .kind == $k and .status == 0));
     kvmc: .[0], qemu: .[1],
     boot_to_init: ratio($r.boot[.[0]].boot_to_init_ms.median; $r.boot[.[1]].boot_to_init_ms.median),
     boot_to_exit: ratio($r.boot[.[0]].boot_to_exit_ms.median; $r.boot[.[1]].boot_to_exit_ms.median),
-    own_rss: ratio($r.boot[.[0]].own_rss_kib; $r.boot[.[1]].own_rss_kib)
+    own_rss: ratio($r.boot[.[0]].own_rss_kib; $r.boot[.[1]].own_rss_kib),
+    # The ratio within each round (the two boots ran minutes apart at
+    # most), then their median and range: steadier on a shared machine.
+    paired_init: (.[0] as $k | .[1] as $q | [ $all | cfg($k; "time")[] | . as $a |
+      ($all | cfg($q; "time") | map(select(.run == $a.run)) | first) as $b |
+      select($b) | $a.marks_us[0] / $b.marks_us[0] ] | stats |
+      { n, median: (.median | if . then . * 1000 | round / 1000 else . end),
+        min: (.min | if . then . * 1000 | round / 1000 else . end),
+        max: (.max | if . then . * 1000 | round / 1000 else . end) })
   }))
 | .kvmc_run = ($all | cfg("kvmc-run"; "time") | {
     n: length,
@@ -57,9 +65,10 @@ def cfg($c; $k): map(select(.config == $c and .kind == $k and .status == 0));
 		"\(.value.own_rss_kib)", "\(.value.guest_rss_kib)"] | @tsv' "$out/results.json" |
 		awk -F'\t' '{ printf "%-18s %22s %22s %12s %10s %10s\n", $1, $2, $3, $4, $5, $6 }'
 	echo
-	printf '%-10s %-18s %12s %12s %10s\n' kvmc peer "init ratio" "exit ratio" "RSS ratio"
-	jq -r '.ratios[] | [.kvmc, .qemu, .boot_to_init, .boot_to_exit, .own_rss] | @tsv' "$out/results.json" |
-		awk -F'\t' '{ printf "%-10s %-18s %12s %12s %10s\n", $1, $2, $3, $4, $5 }'
+	printf '%-10s %-18s %12s %12s %10s  %s\n' kvmc peer "init ratio" "exit ratio" "RSS ratio" "init ratio per round: median [min-max]"
+	jq -r '.ratios[] | [.kvmc, .qemu, .boot_to_init, .boot_to_exit, .own_rss,
+		"\(.paired_init.median) [\(.paired_init.min)-\(.paired_init.max)] n=\(.paired_init.n)"] | @tsv' "$out/results.json" |
+		awk -F'\t' '{ printf "%-10s %-18s %12s %12s %10s  %s\n", $1, $2, $3, $4, $5, $6 }'
 	echo
 	echo "kvmc run (build/guest, kvmc-agent), ms from kvmc run's start, median [min-max]:"
 	jq -r '.kvmc_run | to_entries[] | select(.value | type == "object") |

@@ -40,11 +40,7 @@ out=${KVMC_BENCH_OUT:-$root/build/bench/boot}
 mem_mib=256
 source "$root/bench/lib.sh"
 
-make -C "$root" --no-print-directory all >&2
-work=$(mktemp -d /run/bench-boot.XXXXXX)
-trap 'rm -rf "$work"' EXIT
-mkdir -p "$out"
-clock=$(bench_clock "$work")
+bench_begin boot
 
 cat > "$work/init.sh" << 'EOF'
 mount -t devtmpfs dev /dev
@@ -57,6 +53,16 @@ EOF
 base="console=ttyS0 panic=-1 pci=conf1 acpi=off i8042.noaux i8042.nomux i8042.nopnp i8042.dumbkbd 8250.nr_uarts=1 io_delay=none tsc=reliable no_timer_check rcupdate.rcu_expedited=1 quiet"
 bz=$root/build/guest/vmlinuz
 pvh=$root/build/guest/vmlinux
+
+# check_run CONFIG RUN MARK JSON: says so, and keeps the log, when the run
+# failed or MARK is not in its output.
+check_run() {
+	if [[ $(jq .status <<< "$4") != 0 ]] || ! grep -q "$3" "$work/log"; then
+		echo "bench/boot: $1 run $2 failed: $4" >&2
+		tail -n 20 "$work/log" | sed 's/^/  | /' >&2
+		cp "$work/log" "$out/failed-$1-$2.log"
+	fi
+}
 
 # boot CONFIG RUN [--rss]: one boot, one JSON line appended to samples.
 boot() {
@@ -99,11 +105,7 @@ boot() {
 	j=$(jq -c --arg cfg "$cfg" --argjson n "$n" --arg kind "${rss:+rss}" \
 		--argjson own "{$own}" \
 		'. + {config: $cfg, run: $n, kind: (if $kind != "" then $kind elif $n == 0 then "warmup" else "time" end), vmm_timing: $own}' <<< "$j")
-	if [[ $(jq .status <<< "$j") != 0 ]] || ! grep -q BENCH-INIT "$work/log"; then
-		echo "bench/boot: $cfg run $n failed: $j" >&2
-		tail -n 20 "$work/log" | sed 's/^/  | /' >&2
-		cp "$work/log" "$out/failed-$cfg-$n.log"
-	fi
+	check_run "$cfg" "$n" BENCH-INIT "$j"
 	echo "$j" >> "$out/samples.jsonl"
 	echo "bench/boot: $cfg #$n: $(jq -r '"init \(.marks_us[0] / 1000 | floor) ms, exit \(.exit_us / 1000 | floor) ms, status \(.status)"' <<< "$j")" >&2
 }
@@ -157,11 +159,7 @@ for ((i = 0; i <= kvmc_runs; i++)); do
 			printf ",\"%s\":%d", $2, exec0 + $3 }' "$work/vmm-timing" 2>/dev/null || true)
 	j=$(jq -c --argjson n "$i" --argjson own "{$own}" \
 		'. + {config: "kvmc-run", run: $n, kind: (if $n == 0 then "warmup" else "time" end), timeline: $own}' <<< "$j")
-	if [[ $(jq .status <<< "$j") != 0 ]] || ! grep -q BENCH-OUT "$work/log"; then
-		echo "bench/boot: kvmc run #$i failed: $j" >&2
-		tail -n 20 "$work/log" | sed 's/^/  | /' >&2
-		cp "$work/log" "$out/failed-kvmc-run-$i.log"
-	fi
+	check_run kvmc-run "$i" BENCH-OUT "$j"
 	echo "$j" >> "$out/samples.jsonl"
 	echo "bench/boot: kvmc-run #$i: $(jq -r '"output \(.marks_us[0] / 1000 | floor) ms, exit \(.exit_us / 1000 | floor) ms"' <<< "$j")" >&2
 done

@@ -23,15 +23,7 @@ out=${KVMC_BENCH_OUT:-$root/build/bench/density}
 read -r -a runtimes <<< "${KVMC_BENCH_DENSITY_RUNTIMES:-kvmc runc}"
 source "$root/bench/lib.sh"
 
-make -C "$root" --no-print-directory all >&2
-work=$(mktemp -d /run/bench-density.XXXXXX)
-cleanup() {
-	bench_docker_down
-	rm -rf "$work"
-}
-trap cleanup EXIT
-mkdir -p "$out"
-clock=$(bench_clock "$work")
+bench_begin density
 bench_docker_up "$work"
 
 avail_kib() { awk '$1 == "MemAvailable:" { print $2 }' /proc/meminfo; }

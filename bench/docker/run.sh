@@ -31,15 +31,7 @@ out=${KVMC_BENCH_OUT:-$root/build/bench/docker}
 read -r -a runtimes <<< "${KVMC_BENCH_RUNTIMES:-kvmc runc crun}"
 source "$root/bench/lib.sh"
 
-make -C "$root" --no-print-directory all >&2
-work=$(mktemp -d /run/bench-docker.XXXXXX)
-cleanup() {
-	bench_docker_down
-	rm -rf "$work"
-}
-trap cleanup EXIT
-mkdir -p "$out"
-clock=$(bench_clock "$work")
+bench_begin docker
 bench_docker_up "$work"
 
 : > "$out/samples.jsonl"
