@@ -65,11 +65,17 @@ for rt in "${runtimes[@]}"; do
 		timeout "$tmo" docker run -d --runtime "$rt" bb sleep 100000 \
 			> "$work/par.$i" 2>&1 < /dev/null &
 	done
+	wait
+	t1=$(now_us)
 	ok=0
 	for ((i = 1; i <= n; i++)); do
-		wait -n && ok=$((ok + 1)) || true
+		if [[ $(tail -n 1 "$work/par.$i") =~ ^[0-9a-f]{64}$ ]]; then
+			ok=$((ok + 1))
+		else
+			echo "bench/density: $rt parallel container $i failed:" >&2
+			sed 's/^/  | /' "$work/par.$i" >&2
+		fi
 	done
-	t1=$(now_us)
 	jq -cn --arg rt "$rt" --argjson n "$ok" --argjson t "$((t1 - t0))" \
 		'{runtime: $rt, kind: "par-total", containers: $n, total_us: $t}' >> "$out/samples.jsonl"
 	echo "bench/density: $rt: $ok of $n in $(((t1 - t0) / 1000)) ms" >&2
