@@ -48,8 +48,11 @@ bench_docker_up() {
 		return 0
 	fi
 	KVMC_BENCH_DOCKER_OWNED=1
-	printf '#!/bin/sh\nKVMC_CONFIG=%s exec %s "$@"\n' \
-		"$root/build/kvmc.conf" "$root/build/kvmc" > "$wrap"
+	# KVMC_BOOT_TIMEOUT, when set, goes through too.
+	printf '#!/bin/sh\nKVMC_CONFIG=%s %s exec %s "$@"\n' \
+		"$root/build/kvmc.conf" \
+		"${KVMC_BOOT_TIMEOUT:+KVMC_BOOT_TIMEOUT=$KVMC_BOOT_TIMEOUT}" \
+		"$root/build/kvmc" > "$wrap"
 	chmod +x "$wrap"
 	env=$(KVMC_DOCKER_TIMEOUT=900 "$root/tests/kvmhost/docker-up" \
 		--add-runtime "kvmc=$wrap" --add-runtime "crun=$(command -v crun)") ||
