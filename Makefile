@@ -47,7 +47,8 @@ sobj  = $(patsubst %.c,$(B)/san/%.o,$(1))
 BINS := $(B)/kvmc $(B)/kvmc-vmm $(B)/kvmc-shim $(B)/kvmc-agent
 
 .PHONY: all bins guest tools unit-tests kernel deps check check-fast check-unit \
-	check-functional check-integration check-integration-full demo install clean fuzz
+	check-functional check-integration check-integration-full demo install clean fuzz \
+	bench
 all: bins guest tools $(B)/kvmc.conf
 
 bins: $(BINS)
@@ -163,6 +164,11 @@ check: deps
 	-$(Q)$(MAKE) --no-print-directory check-integration
 	-$(Q)$(MAKE) --no-print-directory check-fuzz
 	$(Q)tests/report $(B)/results unit functional integration fuzz
+
+# Benchmarks (bench/, docs/benchmarks.md), not part of check: every one in
+# one boot of the KVM test host; results under build/bench/.
+bench: all
+	$(Q)tests/kvmhost/run -t $${KVMC_BENCH_KVMHOST_TIMEOUT:-7200} -- bench/all.sh
 
 # --- fuzzing (tests/fuzz, docs/fuzzing.md) ---------------------------------
 # libFuzzer harnesses tests/fuzz/fuzz_NAME.c, built with clang apart from the
