@@ -8,8 +8,10 @@ docker_fixture_up() {
 	[[ $EUID -eq 0 ]] || skip "docker-up needs root"
 	# containerd passes no environment: a wrapper names the build's config.
 	WRAP=$(mktemp /run/kvmc-rt.XXXXXX)
-	printf '#!/bin/sh\nKVMC_CONFIG=%s exec %s "$@"\n' \
-		"$ROOT/build/kvmc.conf" "$ROOT/build/kvmc" > "$WRAP"
+	# The emulated test host boots several guests at once far slower
+	# than hardware: a boot timeout to match (kvmc's default is 120 s).
+	printf '#!/bin/sh\nKVMC_BOOT_TIMEOUT=%s KVMC_CONFIG=%s exec %s "$@"\n' \
+		"${KVMC_BOOT_TIMEOUT:-600}" "$ROOT/build/kvmc.conf" "$ROOT/build/kvmc" > "$WRAP"
 	chmod +x "$WRAP"
 	export WRAP
 	eval "$(KVMC_DOCKER_TIMEOUT=900 "$ROOT/tests/kvmhost/docker-up" --add-runtime "kvmc=$WRAP")"

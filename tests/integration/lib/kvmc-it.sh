@@ -8,6 +8,8 @@ TIMEOUT=${KVMC_IT_STEP_TIMEOUT:-300}
 
 kvmc_it_setup() {
 	export KVMC_CONFIG=$ROOT/build/kvmc.conf
+	# Far slower than hardware in the emulated test host (default 120 s).
+	export KVMC_BOOT_TIMEOUT=${KVMC_BOOT_TIMEOUT:-600}
 	W=$(mktemp -d /run/kvmc-it.XXXXXX)
 	STATE=$W/state
 }
