@@ -11,6 +11,7 @@
 #include "lib/hyperstart.h"
 #include "lib/json.h"
 #include "runtime/commands.h"
+#include "runtime/etcfiles.h"
 #include "runtime/fsutil.h"
 #include "runtime/lifecycle.h"
 #include "runtime/network.h"
@@ -64,7 +65,7 @@ int lc_create(struct kvmc_ctx *ctx, const char *id, const char *bundle,
 	struct vm_size size;
 	struct net_setup net = { .nr_ifaces = 0 };
 	const char *netns = NULL;
-	bool net_made = false;
+	bool net_made = false, etc_share;
 	char err[1024], dir[PATH_MAX], abs[PATH_MAX], path[PATH_MAX + 32];
 	char *json = NULL, *proc = NULL;
 	int lockfd = -1, fd = -1, ret = 1;
@@ -99,6 +100,10 @@ int lc_create(struct kvmc_ctx *ctx, const char *id, const char *bundle,
 		kvmc_err(ctx, EIO, "%s: cannot write", path);
 		goto out;
 	}
+	if (etc_files_prepare(cfg, dir, &etc_share, err, sizeof(err))) {
+		kvmc_err(ctx, EINVAL, "%s", err);
+		goto out;
+	}
 	netns = netns_path(cfg);
 	if (netns) {
 		if (state_extra_set(&st, "netns", netns) || state_save(ctx, &st))
@@ -109,7 +114,7 @@ int lc_create(struct kvmc_ctx *ctx, const char *id, const char *bundle,
 		}
 		net_made = true;
 	}
-	vmm = vm_launch(ctx, dir, cfg, &rc, &size, &net);
+	vmm = vm_launch(ctx, dir, cfg, &rc, &size, &net, etc_share);
 	net_close_fds(&net);
 	if (vmm < 0)
 		goto out;

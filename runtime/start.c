@@ -9,6 +9,7 @@
 #include "lib/hyperstart.h"
 #include "lib/json.h"
 #include "runtime/commands.h"
+#include "runtime/etcfiles.h"
 #include "runtime/fsutil.h"
 #include "runtime/lifecycle.h"
 #include "runtime/state.h"
@@ -16,8 +17,9 @@
 
 #define START_TIMEOUT_MS	60000
 
+/* fsmap: the agent's fsmap array (runtime/etcfiles.h), or NULL. */
 static char *newcontainer_json(const char *id, const char *process,
-			       size_t len)
+			       size_t len, const char *fsmap, size_t fsmap_len)
 {
 	struct jbuf b;
 
@@ -29,6 +31,10 @@ static char *newcontainer_json(const char *id, const char *process,
 	jb_str(&b, "");
 	jb_key(&b, "rootfs");
 	jb_str(&b, "");
+	if (fsmap) {
+		jb_key(&b, "fsmap");
+		jb_raw(&b, fsmap, fsmap_len);
+	}
 	jb_key(&b, "process");
 	jb_raw(&b, process, len);
 	jb_obj_end(&b);
@@ -39,6 +45,8 @@ int lc_start(struct kvmc_ctx *ctx, const char *id)
 {
 	struct kvmc_state st = { 0 };
 	char dir[PATH_MAX], path[PATH_MAX + 32], *proc = NULL, *json = NULL;
+	char *fsmap = NULL;
+	size_t fsmap_len = 0;
 	int lockfd = -1, fd = -1, ret = 1, r;
 	size_t len;
 
@@ -55,7 +63,14 @@ int lc_start(struct kvmc_ctx *ctx, const char *id)
 		kvmc_err(ctx, -r, "%s: %s", path, strerror(-r));
 		goto out;
 	}
-	json = newcontainer_json(id, proc, len);
+	/* Written by create only when the bundle binds files of /etc. */
+	snprintf(path, sizeof(path), "%s/%s", dir, ETC_FSMAP);
+	r = fs_read_file(path, 1 << 20, &fsmap, &fsmap_len);
+	if (r && r != -ENOENT) {
+		kvmc_err(ctx, -r, "%s: %s", path, strerror(-r));
+		goto out;
+	}
+	json = newcontainer_json(id, proc, len, fsmap, fsmap_len);
 	fd = vm_proxy(ctx, dir, 5000);
 	if (!json || fd < 0 ||
 	    vm_hyper(ctx, fd, HYPER_NEWCONTAINER, json, START_TIMEOUT_MS))
@@ -68,6 +83,7 @@ out:
 	if (fd >= 0)
 		close(fd);
 	free(proc);
+	free(fsmap);
 	free(json);
 	state_free(&st);
 	state_unlock(lockfd);

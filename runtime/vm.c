@@ -14,6 +14,7 @@
 #include "lib/hyperstart.h"
 #include "lib/json.h"
 #include "lib/proxy_proto.h"
+#include "runtime/etcfiles.h"
 #include "runtime/network.h"
 #include "runtime/vm.h"
 
@@ -41,9 +42,10 @@ static int null_stdio(int out_fd)
 
 pid_t vm_launch(struct kvmc_ctx *ctx, const char *statedir,
 		const struct oci_config *cfg, const struct rtconfig *rc,
-		const struct vm_size *size, const struct net_setup *net)
+		const struct vm_size *size, const struct net_setup *net,
+		bool etc_share)
 {
-	char mem[32], cpus[16], console[4200], share[4200], sock[4200],
+	char mem[32], cpus[16], console[4200], share[4200], etc[4200], sock[4200],
 	     logp[4200], nets[NET_MAX_IFACES][64], mac[18];
 	int pipefd[2], log_fd;
 	pid_t child, vmm = -1;
@@ -75,6 +77,12 @@ pid_t vm_launch(struct kvmc_ctx *ctx, const char *statedir,
 	argv[n++] = share;
 	argv[n++] = "--proxy";
 	argv[n++] = sock;
+	if (etc_share) {
+		snprintf(etc, sizeof(etc), "%s=%s/%s", ETC_SHARE_TAG, statedir,
+			 ETC_DIR);
+		argv[n++] = "--share";
+		argv[n++] = etc;
+	}
 	for (i = 0; i < nr_nets; i++) {
 		net_mac_str(net->ifaces[i].mac, mac);
 		snprintf(nets[i], sizeof(nets[i]), "fd=%d,mac=%s",

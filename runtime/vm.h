@@ -23,10 +23,12 @@
  * containerd's shim adopts it).  Its pid, or a negative errno with the
  * reason in ctx. */
 struct net_setup;
-/* net (may be NULL): the taps net_setup made, one virtio-net each. */
+/* net (may be NULL): the taps net_setup made, one virtio-net each.
+ * etc_share: STATEDIR/etc (runtime/etcfiles.h) is shared too. */
 pid_t vm_launch(struct kvmc_ctx *ctx, const char *statedir,
 		const struct oci_config *cfg, const struct rtconfig *rc,
-		const struct vm_size *size, const struct net_setup *net);
+		const struct vm_size *size, const struct net_setup *net,
+		bool etc_share);
 
 /* Connects to the container's proxy.  fd or -errno (ctx says why). */
 int vm_proxy(struct kvmc_ctx *ctx, const char *statedir, int timeout_ms);
