@@ -11,25 +11,17 @@ ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 TIMEOUT=${KVMC_IT_STEP_TIMEOUT:-300}
 GW=10.203.0.1
 
+load lib/docker-kvmc
+
 setup_file() {
 	[[ $EUID -eq 0 ]] || skip "docker-up needs root"
 	echo "# docker-net tests: ${TIMEOUT}s per docker command and per wait" >&3
-	WRAP=$(mktemp /run/kvmc-rt.XXXXXX)
-	printf '#!/bin/sh\nKVMC_CONFIG=%s exec %s "$@"\n' \
-		"$ROOT/build/kvmc.conf" "$ROOT/build/kvmc" > "$WRAP"
-	chmod +x "$WRAP"
-	export WRAP
-	eval "$(KVMC_DOCKER_TIMEOUT=900 "$ROOT/tests/kvmhost/docker-up" --network \
-		--add-runtime "kvmc=$WRAP")"
-	export DOCKER_HOST KVMC_DOCKER_DIR
+	docker_kvmc_up --network
 }
 
 teardown_file() {
-	if [[ -n ${KVMC_DOCKER_DIR:-} ]]; then
-		docker rm -f $(docker ps -aq) > /dev/null 2>&1
-		"$ROOT/tests/kvmhost/docker-down" "$KVMC_DOCKER_DIR"
-	fi
-	rm -f "${WRAP:-}"
+	[[ -n ${KVMC_DOCKER_DIR:-} ]] && docker rm -f $(docker ps -aq) > /dev/null 2>&1
+	docker_kvmc_down
 }
 
 dk() {

@@ -7,22 +7,16 @@
 ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 TIMEOUT=${KVMC_IT_STEP_TIMEOUT:-300}
 
+load lib/docker-kvmc
+
 setup_file() {
 	[[ $EUID -eq 0 ]] || skip "docker-up needs root"
 	echo "# docker tests: ${TIMEOUT}s per docker command" >&3
-	# containerd passes no environment: a wrapper names the build's config.
-	WRAP=$(mktemp /run/kvmc-rt.XXXXXX)
-	printf '#!/bin/sh\nKVMC_CONFIG=%s exec %s "$@"\n' \
-		"$ROOT/build/kvmc.conf" "$ROOT/build/kvmc" > "$WRAP"
-	chmod +x "$WRAP"
-	export WRAP
-	eval "$(KVMC_DOCKER_TIMEOUT=900 "$ROOT/tests/kvmhost/docker-up" --add-runtime "kvmc=$WRAP")"
-	export DOCKER_HOST KVMC_DOCKER_DIR
+	docker_kvmc_up
 }
 
 teardown_file() {
-	[[ -n ${KVMC_DOCKER_DIR:-} ]] && "$ROOT/tests/kvmhost/docker-down" "$KVMC_DOCKER_DIR"
-	rm -f "${WRAP:-}"
+	docker_kvmc_down
 }
 
 dk() {
