@@ -182,5 +182,5 @@ awk 'NR > 1 { for (i = 2; i <= 6; i++) v[$1, i] = $i }
 	END { split("host->guest_Mbit/s guest->host_Mbit/s rr_p50_us rr_p99_us rr_mean_us", n, " ")
 		for (i = 2; i <= 6; i++)
 			printf "%-22s %12s %12s %8.2f\n", n[i - 1], v["qemu", i], v["kvmc", i],
-				v["qemu", i] > 0 ? v["kvmc", i] / v["qemu", i] : 0 }' "$out/net.dat"
+				(v["qemu", i] > 0 ? v["kvmc", i] / v["qemu", i] : 0) }' "$out/net.dat"
 echo "bench/net: $out/results.json, $out/net.png" >&2
