@@ -169,10 +169,12 @@ set style histogram clustered gap 1
 set style fill solid 0.8 border -1
 set boxwidth 0.9
 set yrange [0:*]
-set key top left
+set key outside bottom center horizontal
 set title "TCP throughput (Mbit/s, higher is better)"
 plot "$out/net.dat" using 2:xtic(1) title "host->guest", '' using 3 title "guest->host"
-set title "64-byte TCP ping-pong (us, lower is better)"
+set logscale y
+set yrange [1:*]
+set title "64-byte TCP ping-pong (us, log scale, lower is better)"
 plot "$out/net.dat" using 4:xtic(1) title "p50", '' using 5 title "p99"
 unset multiplot
 GP
