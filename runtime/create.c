@@ -136,10 +136,6 @@ int lc_create(struct kvmc_ctx *ctx, const char *id, const char *bundle,
 		kvmc_err(ctx, EIO, "%s: cannot write", path);
 		goto out;
 	}
-	if (etc_files_prepare(cfg, dir, &etc_share, err, sizeof(err))) {
-		kvmc_err(ctx, EINVAL, "%s", err);
-		goto out;
-	}
 	/* A new network namespace for hooks to fill (Docker's libnetwork
 	 * hook); without hooks nobody would, and the guest gets loopback. */
 	nsent = netns_entry(cfg);
@@ -157,6 +153,12 @@ int lc_create(struct kvmc_ctx *ctx, const char *id, const char *bundle,
 			goto out;
 		}
 		net_made = true;
+	}
+	/* After the hooks: dockerd's rewrites resolv.conf for its embedded
+	 * DNS while it runs. */
+	if (etc_files_prepare(cfg, dir, &etc_share, err, sizeof(err))) {
+		kvmc_err(ctx, EINVAL, "%s", err);
+		goto out;
 	}
 	vmm = vm_launch(ctx, dir, cfg, &rc, &size, &net, etc_share);
 	net_close_fds(&net);
