@@ -147,18 +147,18 @@ int lc_create(struct kvmc_ctx *ctx, const char *id, const char *bundle,
 	if (hooks && run_create_hooks(ctx, cfg, &st, new_netns ? NULL : netns,
 				      new_netns ? pin : NULL))
 		goto out;
+	/* After the hooks: dockerd's rewrites resolv.conf for its embedded
+	 * DNS while it runs. */
+	if (etc_files_prepare(cfg, dir, &etc_share, err, sizeof(err))) {
+		kvmc_err(ctx, EINVAL, "%s", err);
+		goto out;
+	}
 	if (netns) {
 		if (net_setup(netns, dir, &net, err, sizeof(err))) {
 			kvmc_err(ctx, EIO, "network: %s", err);
 			goto out;
 		}
 		net_made = true;
-	}
-	/* After the hooks: dockerd's rewrites resolv.conf for its embedded
-	 * DNS while it runs. */
-	if (etc_files_prepare(cfg, dir, &etc_share, err, sizeof(err))) {
-		kvmc_err(ctx, EINVAL, "%s", err);
-		goto out;
 	}
 	vmm = vm_launch(ctx, dir, cfg, &rc, &size, &net, etc_share);
 	net_close_fds(&net);

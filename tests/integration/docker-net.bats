@@ -126,7 +126,22 @@ diag() {
 }
 
 @test "docker-net: two containers on a user-defined network reach each other by name" {
-	skip "Docker's embedded DNS (127.0.0.11) is not reachable from the guest: docs/network.md, 'Under Docker's networks'"
+	dk network create kvmcnet2
+	srv=$(dk run --runtime kvmc -d --network kvmcnet2 --name kvmc-srv2 bb \
+		sh -c "$(httpd_cmd served-by-name)")
+	ip=$(dk inspect -f '{{(index .NetworkSettings.Networks "kvmcnet2").IPAddress}}' "$srv")
+	run dk run --runtime kvmc --rm --network kvmcnet2 bb sh -c \
+		"timeout 30 nslookup kvmc-srv2; timeout 20 wget -q -O - http://kvmc-srv2/"
+	echo "$output"
+	dk rm -f "$srv"
+	dk network rm kvmcnet2
+	# Not done (docs/network.md, "Under Docker's networks"): the name
+	# stays unresolved.  Once it resolves, it must be right.
+	if [[ $output != *"$ip"* ]]; then
+		skip "Docker's embedded DNS (127.0.0.11) is not reachable from the guest: docs/network.md"
+	fi
+	[ "$status" -eq 0 ]
+	[[ $output == *served-by-name* ]]
 }
 
 @test "docker-net: --network none gives only loopback" {
