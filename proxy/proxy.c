@@ -6,6 +6,7 @@
  * Everything the guest sends is bounded by lib/hyperstart's decoder.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -287,6 +288,26 @@ static void pump(void *opaque, uint32_t events)
 	flush_to_guest(p->stream, &p->to_stream);
 }
 
+/* An O_PATH descriptor of path's directory, and in *name its last part
+ * (malloc'd); -1 with errno on failure. */
+static int dir_of(const char *path, char **name)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir;
+	int fd;
+
+	*name = strdup(slash ? slash + 1 : path);
+	dir = slash ? strndup(path, (size_t)(slash - path)) : strdup(".");
+	if (!*name || !dir) {
+		free(dir);
+		errno = ENOMEM;
+		return -1;
+	}
+	fd = open(dir[0] ? dir : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	free(dir);
+	return fd;
+}
+
 struct proxy *proxy_new(struct evloop *loop, struct vcon_port *ctl,
 			struct vcon_port *stream, const char *path,
 			const struct proxy_ops *ops)
@@ -316,9 +337,9 @@ struct proxy *proxy_new(struct evloop *loop, struct vcon_port *ctl,
 	p->ops = *ops;
 	hyper_decoder_init(&p->ctl_dec, HYPER_CHAN_CTL, HYPER_CTL_MAX);
 	hyper_decoder_init(&p->stream_dec, HYPER_CHAN_STREAM, HYPER_STREAM_MAX);
-	p->path = strdup(path);
+	p->dirfd = dir_of(path, &p->name);
 	p->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (!p->path || p->lfd < 0 ||
+	if (p->dirfd < 0 || !p->name || p->lfd < 0 ||
 	    bind(p->lfd, (struct sockaddr *)&sa, sizeof(sa)) ||
 	    listen(p->lfd, 16) ||
 	    evloop_add(loop, p->lfd, EPOLLIN, px_client_accept, p))
@@ -335,7 +356,9 @@ err:
 		close(dirfd);
 	if (p->lfd >= 0)
 		close(p->lfd);
-	free(p->path);
+	if (p->dirfd >= 0)
+		close(p->dirfd);
+	free(p->name);
 	hyper_decoder_free(&p->ctl_dec);
 	hyper_decoder_free(&p->stream_dec);
 	free(p);
@@ -376,8 +399,9 @@ void proxy_free(struct proxy *p)
 	free_cmds(p->inflight);
 	evloop_del(p->loop, p->lfd);
 	close(p->lfd);
-	unlink(p->path);
-	free(p->path);
+	unlinkat(p->dirfd, p->name, 0);
+	close(p->dirfd);
+	free(p->name);
 	hyper_decoder_free(&p->ctl_dec);
 	hyper_decoder_free(&p->stream_dec);
 	bytes_free(&p->to_ctl);

@@ -61,7 +61,11 @@ struct proxy {
 	struct vcon_port *ctl, *stream;
 	struct proxy_ops ops;
 	int lfd;
-	char *path;
+	/* The socket's directory and name there: removed at exit through
+	 * the descriptor, which outlives the VMM's sandbox leaving the
+	 * host's file system (docs/sandbox.md). */
+	int dirfd;
+	char *name;
 	bool ready;			/* READY came from the agent */
 	bool scheduled;			/* a pump is queued on the loop */
 	struct hyper_decoder ctl_dec, stream_dec;

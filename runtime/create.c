@@ -19,6 +19,8 @@
 #include "runtime/network.h"
 #include "runtime/state.h"
 #include "runtime/vm.h"
+#include "runtime/vm_cgroup.h"
+#include "runtime/vm_watch.h"
 
 static char *startpod_json(const struct oci_config *cfg, const char *id,
 			   const struct net_setup *net)
@@ -89,6 +91,26 @@ static int write_pid_file(struct kvmc_ctx *ctx, const char *path, pid_t pid)
 	return 0;
 }
 
+/* A VMM that ended during create: its watcher's line in vmm.log says how
+ * (a seccomp kill above all), and the state directory is about to go. */
+static void note_vmm_end(struct kvmc_ctx *ctx, const char *dir,
+			 const struct kvmc_proc *vmm)
+{
+	char path[PATH_MAX + 32], why[512], prev[KVMC_ERR_MAX];
+	int i;
+
+	if (!vmm->pid || state_proc_alive(vmm))
+		return;
+	snprintf(path, sizeof(path), "%s/%s", dir, VM_LOG);
+	for (i = 0; vm_watch_find(path, why, sizeof(why)); i++) {
+		if (i == 20)
+			return;
+		usleep(50000);	/* the watcher writes as it reaps */
+	}
+	snprintf(prev, sizeof(prev), "%s", ctx->err);
+	kvmc_err_set(ctx, EIO, "%s: %s", prev, why);
+}
+
 int lc_create(struct kvmc_ctx *ctx, const char *id, const char *bundle,
 	      const char *pid_file, const char *console_socket, pid_t *shim)
 {
@@ -98,6 +120,7 @@ int lc_create(struct kvmc_ctx *ctx, const char *id, const char *bundle,
 	struct vm_size size;
 	struct net_setup net = { .nr_ifaces = 0 };
 	const struct oci_namespace *nsent;
+	struct vmcg cg = { .entered = false };
 	const char *netns = NULL;
 	bool net_made = false, etc_share, hooks, new_netns;
 	char err[1024], dir[PATH_MAX], abs[PATH_MAX], path[PATH_MAX + 32];
@@ -160,6 +183,9 @@ int lc_create(struct kvmc_ctx *ctx, const char *id, const char *bundle,
 		}
 		net_made = true;
 	}
+	/* The VMM and the shim are born in the container's cgroup. */
+	if (vmcg_enter(ctx, CG_MOUNT, cfg, &size, &st, &cg))
+		goto out;
 	vmm = vm_launch(ctx, dir, cfg, &rc, &size, &net, etc_share);
 	net_close_fds(&net);
 	if (vmm < 0)
@@ -190,13 +216,16 @@ int lc_create(struct kvmc_ctx *ctx, const char *id, const char *bundle,
 		*shim = sh;
 	ret = 0;
 out:
+	vmcg_leave(&cg);
 	if (ret && made) {
+		note_vmm_end(ctx, dir, &st.vmm);
 		state_proc_signal(&st.vmm, SIGKILL);
 		if (sh > 0)
 			kill(sh, SIGKILL);
 		if (net_made)
 			net_teardown(netns, dir, err, sizeof(err));
 		netns_unpin(pin);
+		vmcg_remove(ctx, &st);
 		state_remove(ctx, id);
 	}
 	if (fd >= 0)

@@ -17,6 +17,7 @@
 #include "runtime/network.h"
 #include "runtime/state.h"
 #include "runtime/vm.h"
+#include "runtime/vm_cgroup.h"
 
 #define DESTROY_WAIT_MS	10000
 
@@ -80,6 +81,9 @@ int lc_delete(struct kvmc_ctx *ctx, const char *id, bool force)
 	/* The pin of a namespace create made (none: nothing to do). */
 	snprintf(pin, sizeof(pin), "%s/%s", dir, NETNS_PIN);
 	netns_unpin(pin);
+	/* Kept when its cgroup cannot go, so that delete can be retried. */
+	if (vmcg_remove(ctx, &st))
+		goto out;
 	ret = state_remove(ctx, id) ? 1 : 0;
 out:
 	state_free(&st);

@@ -26,7 +26,7 @@ static void usage(FILE *out)
 		"      --log FILE            write log lines to FILE (default stderr)\n"
 		"      --log-format FMT      text (default) or json\n"
 		"      --debug               log debug messages too\n"
-		"      --systemd-cgroup      accepted, no effect (the VM is the limit)\n"
+		"      --systemd-cgroup      linux.cgroupsPath is SLICE:PREFIX:NAME\n"
 		"  -h, --help                this text ('kvmc COMMAND --help' for one)\n"
 		"  -v, --version             print the version\n");
 }

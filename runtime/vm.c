@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -17,6 +18,7 @@
 #include "runtime/etcfiles.h"
 #include "runtime/network.h"
 #include "runtime/vm.h"
+#include "runtime/vm_watch.h"
 
 int vm_boot_timeout_ms(void)
 {
@@ -48,8 +50,8 @@ pid_t vm_launch(struct kvmc_ctx *ctx, const char *statedir,
 	char mem[32], cpus[16], console[4200], share[4200], etc[4200], sock[4200],
 	     logp[4200], nets[NET_MAX_IFACES][64], mac[18];
 	int pipefd[2], log_fd;
-	pid_t child, vmm = -1;
-	const char *argv[24 + 2 * NET_MAX_IFACES];
+	pid_t child, pid, vmm = -1;
+	const char *argv[26 + 2 * NET_MAX_IFACES];
 	unsigned int i, nr_nets = net ? net->nr_ifaces : 0;
 	int n = 0, status;
 
@@ -83,6 +85,8 @@ pid_t vm_launch(struct kvmc_ctx *ctx, const char *statedir,
 		argv[n++] = "--share";
 		argv[n++] = etc;
 	}
+	argv[n++] = "--sandbox";
+	argv[n++] = rc->vmm_sandbox;
 	for (i = 0; i < nr_nets; i++) {
 		net_mac_str(net->ifaces[i].mac, mac);
 		snprintf(nets[i], sizeof(nets[i]), "fd=%d,mac=%s",
@@ -99,16 +103,21 @@ pid_t vm_launch(struct kvmc_ctx *ctx, const char *statedir,
 	log_fd = open(logp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
 	if (log_fd < 0 || pipe2(pipefd, O_CLOEXEC))
 		return kvmc_err(ctx, errno, "%s: %s", logp, strerror(errno));
-	/* Double fork: the VMM must not be our child, nor hold our stdio. */
+	/* The VMM must not be our child, nor hold our stdio: a first child
+	 * makes a session and leaves; its child, the watcher, starts the VMM
+	 * and stays its parent only to log how it ends (vm_watch.h). */
 	child = fork();
 	if (child < 0) {
 		close(log_fd);
 		return kvmc_err(ctx, errno, "fork: %s", strerror(errno));
 	}
 	if (child == 0) {
-		pid_t pid;
+		pid_t watcher;
 
 		setsid();
+		watcher = fork();
+		if (watcher)
+			_exit(watcher < 0);
 		pid = fork();
 		if (pid == 0) {
 			null_stdio(log_fd);
@@ -119,9 +128,14 @@ pid_t vm_launch(struct kvmc_ctx *ctx, const char *statedir,
 			dprintf(log_fd, "kvmc: exec %s: %s\n", argv[0], strerror(errno));
 			_exit(127);
 		}
-		if (write(pipefd[1], &pid, sizeof(pid)) != sizeof(pid))
+		if (write(pipefd[1], &pid, sizeof(pid)) != sizeof(pid) || pid < 0)
 			_exit(1);
-		_exit(pid < 0);
+		/* Nothing of create's stays open here: not its stdio, lock,
+		 * taps or sockets. */
+		null_stdio(log_fd);
+		close_range(3, ~0U, 0);
+		prctl(PR_SET_NAME, "kvmc-vm-watch", 0, 0, 0);
+		_exit(vm_watch(pid, STDERR_FILENO) < 0);
 	}
 	close(pipefd[1]);
 	close(log_fd);
