@@ -11,8 +11,11 @@
 #include "lib/hyperstart.h"
 #include "lib/json.h"
 #include "runtime/commands.h"
+#include "runtime/etcfiles.h"
 #include "runtime/fsutil.h"
+#include "runtime/hooks.h"
 #include "runtime/lifecycle.h"
+#include "runtime/netns.h"
 #include "runtime/network.h"
 #include "runtime/state.h"
 #include "runtime/vm.h"
@@ -36,28 +39,70 @@ static char *startpod_json(const struct oci_config *cfg, const char *id,
 	return jb_finish(&b, NULL);
 }
 
-/* The network namespace to take the interfaces from (Docker and CNI give
- * its path), or NULL: the guest gets loopback only. */
-static const char *netns_path(const struct oci_config *cfg)
+/* config.json's network namespace, or NULL (the container shares ours). */
+static const struct oci_namespace *netns_entry(const struct oci_config *cfg)
 {
 	for (size_t i = 0; i < cfg->linux_cfg.n_namespaces; i++)
 		if (cfg->linux_cfg.namespaces[i].type == OCI_NS_NETWORK)
-			return cfg->linux_cfg.namespaces[i].path;
+			return &cfg->linux_cfg.namespaces[i];
 	return NULL;
 }
 
-/* The binds start sends in NEWCONTAINER's fsmap (a JSON array). */
-static int write_fsmap(struct kvmc_ctx *ctx, const char *dir,
-		       const struct volumes *vols)
+/*
+ * The prestart and createRuntime hooks, with the state's pid a holder in
+ * the container's network namespace: join (a namespace config.json names),
+ * pin (a new one, made here), or ours (both NULL).
+ */
+static int run_create_hooks(struct kvmc_ctx *ctx, const struct oci_config *cfg,
+			    struct kvmc_state *st, const char *join,
+			    const char *pin)
 {
-	char path[PATH_MAX + 32], *json;
+	struct netns_holder h;
+	struct kvmc_proc shim = st->shim;
+	char err[1024], *json;
+	int ret;
+
+	if (netns_holder_start(join, pin, &h, err, sizeof(err)))
+		return kvmc_err(ctx, EIO, "hooks: %s", err);
+	st->shim.pid = h.pid;
+	json = state_to_runc_json(st, KVMC_CREATING);
+	st->shim = shim;
+	if (!json) {
+		netns_holder_stop(&h);
+		return kvmc_err(ctx, ENOMEM, "hooks: out of memory");
+	}
+	ret = hooks_run(&cfg->hooks.prestart, "prestart", json, err, sizeof(err));
+	if (!ret)
+		ret = hooks_run(&cfg->hooks.create_runtime, "createRuntime", json,
+				err, sizeof(err));
+	netns_holder_stop(&h);
+	free(json);
+	return ret ? kvmc_err(ctx, -ret, "%s", err) : 0;
+}
+
+/*
+ * NEWCONTAINER's binds, for start: the volumes' shares and the copies of
+ * the bundle's /etc files (etc_share tells whether there are any).
+ */
+static int write_fsmap(struct kvmc_ctx *ctx, const struct oci_config *cfg,
+		       const char *dir, const struct volumes *vols,
+		       bool *etc_share)
+{
+	char path[PATH_MAX + 32], err[1024], *json;
 	struct jbuf b;
 	size_t len;
 	int ret;
 
 	jb_init(&b);
+	jb_arr_begin(&b);
 	volumes_fsmap_json(vols, &b);
+	ret = etc_files_prepare(cfg, dir, &b, etc_share, err, sizeof(err));
+	jb_arr_end(&b);
 	json = jb_finish(&b, &len);
+	if (ret) {
+		free(json);
+		return kvmc_err(ctx, -ret, "%s", err);
+	}
 	snprintf(path, sizeof(path), "%s/%s", dir, LC_FSMAP_JSON);
 	ret = json ? fs_write_atomic(path, json, len, 0600) : -ENOMEM;
 	free(json);
@@ -95,10 +140,12 @@ int lc_create(struct kvmc_ctx *ctx, const char *id, const char *bundle,
 	struct vm_size size;
 	struct volumes vols;
 	struct net_setup net = { .nr_ifaces = 0 };
+	const struct oci_namespace *nsent;
 	struct vmcg cg = { .entered = false };
 	const char *netns = NULL;
-	bool net_made = false;
+	bool net_made = false, etc_share, hooks, new_netns;
 	char err[1024], dir[PATH_MAX], abs[PATH_MAX], path[PATH_MAX + 32];
+	char pin[PATH_MAX + 32];
 	char *json = NULL, *proc = NULL;
 	int lockfd = -1, fd = -1, ret = 1, r;
 	bool made = false;
@@ -126,6 +173,7 @@ int lc_create(struct kvmc_ctx *ctx, const char *id, const char *bundle,
 		goto out;
 	made = true;
 	state_dir(ctx, id, dir, sizeof(dir));
+	snprintf(pin, sizeof(pin), "%s/%s", dir, NETNS_PIN);
 	proc = vm_process_json(cfg->process, "init", LC_INIT_STDIO,
 			       cfg->process->terminal ? 0 : LC_INIT_STDERR);
 	snprintf(path, sizeof(path), "%s/%s", dir, LC_PROCESS_JSON);
@@ -139,12 +187,22 @@ int lc_create(struct kvmc_ctx *ctx, const char *id, const char *bundle,
 		kvmc_err(ctx, -r, "writing %s: %s", path, strerror(-r));
 		goto out;
 	}
-	if (write_fsmap(ctx, dir, &vols))
+	/* A new network namespace for hooks to fill (Docker's libnetwork
+	 * hook); without hooks nobody would, and the guest gets loopback. */
+	nsent = netns_entry(cfg);
+	hooks = cfg->hooks.prestart.n || cfg->hooks.create_runtime.n;
+	new_netns = nsent && !nsent->path && hooks;
+	netns = new_netns ? pin : nsent ? nsent->path : NULL;
+	if (netns && (state_extra_set(&st, "netns", netns) || state_save(ctx, &st)))
 		goto out;
-	netns = netns_path(cfg);
+	if (hooks && run_create_hooks(ctx, cfg, &st, new_netns ? NULL : netns,
+				      new_netns ? pin : NULL))
+		goto out;
+	/* After the hooks: dockerd's rewrites resolv.conf for its embedded
+	 * DNS while it runs. */
+	if (write_fsmap(ctx, cfg, dir, &vols, &etc_share))
+		goto out;
 	if (netns) {
-		if (state_extra_set(&st, "netns", netns) || state_save(ctx, &st))
-			goto out;
 		if (net_setup(netns, dir, &net, err, sizeof(err))) {
 			kvmc_err(ctx, EIO, "network: %s", err);
 			goto out;
@@ -154,7 +212,7 @@ int lc_create(struct kvmc_ctx *ctx, const char *id, const char *bundle,
 	/* The VMM and the shim are born in the container's cgroup. */
 	if (vmcg_enter(ctx, CG_MOUNT, cfg, &size, &st, &cg))
 		goto out;
-	vmm = vm_launch(ctx, dir, cfg, &rc, &size, &net, &vols);
+	vmm = vm_launch(ctx, dir, cfg, &rc, &size, &net, &vols, etc_share);
 	net_close_fds(&net);
 	if (vmm < 0)
 		goto out;
@@ -196,6 +254,7 @@ out:
 			kill(sh, SIGKILL);
 		if (net_made)
 			net_teardown(netns, dir, err, sizeof(err));
+		netns_unpin(pin);
 		vmcg_remove(ctx, &st);
 		state_remove(ctx, id);
 	}

@@ -13,6 +13,7 @@
 #include "lib/proxy_proto.h"
 #include "runtime/commands.h"
 #include "runtime/lifecycle.h"
+#include "runtime/netns.h"
 #include "runtime/network.h"
 #include "runtime/state.h"
 #include "runtime/vm.h"
@@ -35,7 +36,7 @@ int lc_delete(struct kvmc_ctx *ctx, const char *id, bool force)
 {
 	struct kvmc_state st = { 0 };
 	enum kvmc_status s;
-	char dir[PATH_MAX], sock[PATH_MAX + 16];
+	char dir[PATH_MAX], sock[PATH_MAX + 16], pin[PATH_MAX + 16];
 	int lockfd = -1, fd, ret = 1;
 	unsigned int allowed = KVMC_ST(KVMC_STOPPED) | KVMC_ST(KVMC_CREATED);
 
@@ -77,6 +78,9 @@ int lc_delete(struct kvmc_ctx *ctx, const char *id, bool force)
 		/* The namespace may be gone already: that is fine. */
 		net_teardown(state_extra_get(&st, "netns"), dir, err, sizeof(err));
 	}
+	/* The pin of a namespace create made (none: nothing to do). */
+	snprintf(pin, sizeof(pin), "%s/%s", dir, NETNS_PIN);
+	netns_unpin(pin);
 	/* Kept when its cgroup cannot go, so that delete can be retried. */
 	if (vmcg_remove(ctx, &st))
 		goto out;

@@ -30,12 +30,12 @@ static char *newcontainer_json(const char *id, const char *process,
 	jb_str(&b, "");
 	jb_key(&b, "rootfs");
 	jb_str(&b, "");
-	jb_key(&b, "process");
-	jb_raw(&b, process, len);
 	if (fsmap) {
 		jb_key(&b, "fsmap");
 		jb_raw(&b, fsmap, fsmap_len);
 	}
+	jb_key(&b, "process");
+	jb_raw(&b, process, len);
 	jb_obj_end(&b);
 	return jb_finish(&b, NULL);
 }

@@ -17,6 +17,7 @@
 #include "lib/hyperstart.h"
 #include "lib/json.h"
 #include "lib/proxy_proto.h"
+#include "runtime/etcfiles.h"
 #include "runtime/network.h"
 #include "runtime/vm.h"
 #include "runtime/vm_watch.h"
@@ -50,14 +51,14 @@ static int null_stdio(int out_fd)
 pid_t vm_launch(struct kvmc_ctx *ctx, const char *statedir,
 		const struct oci_config *cfg, const struct rtconfig *rc,
 		const struct vm_size *size, const struct net_setup *net,
-		const struct volumes *vols)
+		const struct volumes *vols, bool etc_share)
 {
-	char mem[32], cpus[16], console[4200], share[4200], sock[4200],
+	char mem[32], cpus[16], console[4200], share[4200], etc[4200], sock[4200],
 	     logp[4200], nets[NET_MAX_IFACES][64], mac[18];
 	char *vshares[VOL_MAX] = { NULL };
 	int pipefd[2], log_fd;
 	pid_t child, pid, vmm = -1;
-	const char *argv[26 + 2 * NET_MAX_IFACES + 2 * VOL_MAX];
+	const char *argv[28 + 2 * NET_MAX_IFACES + 2 * VOL_MAX];
 	unsigned int i, nr_nets = net ? net->nr_ifaces : 0;
 	unsigned int nr_vols = vols ? vols->n : 0;
 	int n = 0, status;
@@ -86,6 +87,12 @@ pid_t vm_launch(struct kvmc_ctx *ctx, const char *statedir,
 	argv[n++] = share;
 	argv[n++] = "--proxy";
 	argv[n++] = sock;
+	if (etc_share) {
+		snprintf(etc, sizeof(etc), "%s=%s/%s", ETC_SHARE_TAG, statedir,
+			 ETC_DIR);
+		argv[n++] = "--share";
+		argv[n++] = etc;
+	}
 	argv[n++] = "--sandbox";
 	argv[n++] = rc->vmm_sandbox;
 	for (i = 0; i < nr_vols; i++) {

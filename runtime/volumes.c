@@ -97,7 +97,6 @@ int volumes_plan(const struct oci_config *cfg, struct volumes *out,
 
 void volumes_fsmap_json(const struct volumes *vols, struct jbuf *b)
 {
-	jb_arr_begin(b);
 	for (unsigned int i = 0; i < vols->n; i++) {
 		jb_obj_begin(b);
 		jb_key(b, "source");
@@ -110,5 +109,4 @@ void volumes_fsmap_json(const struct volumes *vols, struct jbuf *b)
 		jb_str(b, vols->v[i].tag);
 		jb_obj_end(b);
 	}
-	jb_arr_end(b);
 }

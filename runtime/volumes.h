@@ -13,9 +13,9 @@
 #include "lib/json.h"
 #include "runtime/oci.h"
 
-/* kvmc-vmm takes 16 shares; the rootfs is one of them. */
-#define VOL_MAX		15
-#define VOL_TAG_LEN	8	/* "vol14" + NUL */
+/* kvmc-vmm takes 16 shares; the rootfs and the /etc copies are two. */
+#define VOL_MAX		14
+#define VOL_TAG_LEN	8	/* "vol13" + NUL */
 
 struct volume {
 	char tag[VOL_TAG_LEN];
@@ -39,7 +39,7 @@ struct volumes {
 int volumes_plan(const struct oci_config *cfg, struct volumes *out,
 		 char *err, size_t errlen);
 
-/* Writes NEWCONTAINER's fsmap array for vols into b. */
+/* Appends NEWCONTAINER's fsmap entries for vols to the array open in b. */
 void volumes_fsmap_json(const struct volumes *vols, struct jbuf *b);
 
 #endif

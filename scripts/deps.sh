@@ -13,6 +13,7 @@ pkgs=(
 	iproute2 socat			# network and socket tests
 	clang libclang-rt-14-dev	# libFuzzer, LeakSanitizer
 	gnuplot-nox			# benchmark plots
+	iperf3				# bench/net: TCP throughput host <-> guest
 )
 
 missing=()

@@ -98,7 +98,9 @@ START_TEST(test_fsmap_json)
 	add("bind", fx.dir, "/w x", NULL);
 	ck_assert_int_eq(plan(&v, err, sizeof(err)), 0);
 	jb_init(&b);
+	jb_arr_begin(&b);
 	volumes_fsmap_json(&v, &b);
+	jb_arr_end(&b);
 	json = jb_finish(&b, NULL);
 	ck_assert_str_eq(json,
 		"[{\"source\":\"\",\"path\":\"/data\",\"readOnly\":true,\"shareTag\":\"vol0\"},"
@@ -106,7 +108,9 @@ START_TEST(test_fsmap_json)
 	free(json);
 	v.n = 0;
 	jb_init(&b);
+	jb_arr_begin(&b);
 	volumes_fsmap_json(&v, &b);
+	jb_arr_end(&b);
 	json = jb_finish(&b, NULL);
 	ck_assert_str_eq(json, "[]");
 	free(json);
@@ -156,10 +160,10 @@ START_TEST(test_too_many)
 		add("bind", fx.dir, "/data", NULL);
 	ck_assert_int_eq(plan(&v, err, sizeof(err)), 0);
 	ck_assert_uint_eq(v.n, VOL_MAX);
-	ck_assert_str_eq(v.v[VOL_MAX - 1].tag, "vol14");
+	ck_assert_str_eq(v.v[VOL_MAX - 1].tag, "vol13");
 	add("bind", fx.dir, "/one-more", NULL);
 	ck_assert_int_eq(plan(&v, err, sizeof(err)), -EINVAL);
-	ck_assert_str_eq(err, "config.json: mounts[15]: more than 15 bind "
+	ck_assert_str_eq(err, "config.json: mounts[14]: more than 14 bind "
 			 "mounts of directories");
 }
 END_TEST

@@ -1,8 +1,9 @@
 # The docker fixture of docker.bats and exec.bats: a private dockerd +
 # containerd (tests/kvmhost/docker-up) with kvmc added as the runtime
 # "kvmc".  One daemon per file: under the emulated test host it takes
-# minutes to start.  Call docker_fixture_up from setup_file and
-# docker_fixture_down from teardown_file; dk is docker with the step timeout.
+# minutes to start.  Call docker_fixture_up [docker-up option]... from
+# setup_file (docker-net.bats passes --network) and docker_fixture_down
+# from teardown_file; dk is docker with the step timeout.
 
 docker_fixture_up() {
 	[[ $EUID -eq 0 ]] || skip "docker-up needs root"
@@ -14,7 +15,8 @@ docker_fixture_up() {
 		"${KVMC_BOOT_TIMEOUT:-600}" "$ROOT/build/kvmc.conf" "$ROOT/build/kvmc" > "$WRAP"
 	chmod +x "$WRAP"
 	export WRAP
-	eval "$(KVMC_DOCKER_TIMEOUT=900 "$ROOT/tests/kvmhost/docker-up" --add-runtime "kvmc=$WRAP")"
+	eval "$(KVMC_DOCKER_TIMEOUT=900 "$ROOT/tests/kvmhost/docker-up" "$@" \
+		--add-runtime "kvmc=$WRAP")"
 	export DOCKER_HOST KVMC_DOCKER_DIR
 }
 
