@@ -38,8 +38,16 @@ source "$root/tests/integration/lib/console-guest.sh"
 # Sockets cannot live on the test host's 9p root: /run is tmpfs there.
 work=$(mktemp -d /run/serial-bench.XXXXXX)
 vm_pid=
+# The consoles are written on tmpfs and copied out at the end: the test
+# host's 9p root caches writes, so a log there is not seen outside while
+# it grows.
 cleanup() {
-	[[ -n $vm_pid ]] && kill "$vm_pid" 2>/dev/null && wait "$vm_pid" 2>/dev/null
+	if [[ -n $vm_pid ]]; then
+		kill "$vm_pid" 2>/dev/null || true
+		wait "$vm_pid" 2>/dev/null || true
+	fi
+	mkdir -p "$out/logs"
+	cp "$work"/*.console "$work"/*.log "$work"/*.res "$out/logs/" 2>/dev/null || true
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -48,7 +56,6 @@ make -C "$root" --no-print-directory build/kvmc-vmm >&2
 cc -O2 -Wall -Wextra -static -o "$work/serial-bench" \
 	"$root/bench/serial/serial-bench.c"
 CT_EXTRA_BINS=$work/serial-bench console_guest_initrd "$work/initrd.img"
-mkdir -p "$out/logs"
 # kvmc-vmm's defaults (vmm/options.c), which --cmdline replaces.
 vmm_cmdline="reboot=k pci=conf1 acpi=off i8042.noaux i8042.nomux i8042.nopnp i8042.dumbkbd 8250.nr_uarts=1 io_delay=none tsc=reliable no_timer_check"
 guest_args() {
@@ -59,6 +66,9 @@ guest_args() {
 # moving $2 MiB, into $3; fails naming the VM and its console $4.
 host_end() {
 	local sock=$1 n=$2 res=$3 console=$4 what=$5 rc=0
+	# The guest end's progress, as it goes (a stall shows where).
+	tail -n +1 -F --pid="$vm_pid" "$console" 2>/dev/null |
+		grep --line-buffered -a '^serial-bench\|^CT-' >&2 &
 	timeout --foreground "$timeout" "$work/serial-bench" host "$sock" "$rounds" "$n" \
 		> "$res" || rc=$?
 	wait "$vm_pid" || true
@@ -79,10 +89,10 @@ timeout --foreground "$timeout" qemu-system-x86_64 -accel "$accel" -cpu "$cpu" -
 	-append "$(guest_args "$mib")" -device virtio-serial-pci,id=vs0 \
 	-chardev socket,id=b,path="$work/qemu.sock",server=on,wait=off \
 	-device virtserialport,bus=vs0.0,chardev=b,name=bench \
-	-serial file:"$out/logs/qemu.console" \
-	< /dev/null > "$out/logs/qemu.log" 2>&1 &
+	-serial file:"$work/qemu.console" \
+	< /dev/null > "$work/qemu.log" 2>&1 &
 vm_pid=$!
-host_end "$work/qemu.sock" "$mib" "$work/qemu.res" "$out/logs/qemu.console" QEMU
+host_end "$work/qemu.sock" "$mib" "$work/qemu.res" "$work/qemu.console" QEMU
 
 # kvmc-vmm: the measured run, then the baseline for the exit count.
 for run in kvmc:$mib base:0; do
@@ -93,10 +103,10 @@ for run in kvmc:$mib base:0; do
 		--initrd "$work/initrd.img" \
 		--cmdline "$vmm_cmdline $(guest_args "${run#*:}")" \
 		--port "bench=unix:$work/$name.sock" \
-		< /dev/null > "$out/logs/$name.console" 2> "$out/logs/$name.log" &
+		< /dev/null > "$work/$name.console" 2> "$work/$name.log" &
 	vm_pid=$!
 	host_end "$work/$name.sock" "${run#*:}" "$work/$name.res" \
-		"$out/logs/$name.console" "kvmc-vmm ($name)"
+		"$work/$name.console" "kvmc-vmm ($name)"
 done
 
 # "boot-timing: exits io N mmio N hlt N intr N other N" -> the sum.
@@ -106,8 +116,8 @@ exits() {
 value() {
 	awk -v m="$2" '$1 == "bench" && $2 == m { v = $3 } END { print v == "" ? "-" : v }' "$1"
 }
-e_run=$(exits "$out/logs/kvmc.log")
-e_base=$(exits "$out/logs/base.log")
+e_run=$(exits "$work/kvmc.log")
+e_base=$(exits "$work/base.log")
 per_mib=-
 if [[ -n $e_run && -n $e_base && $mib -gt 0 ]]; then
 	per_mib=$(awk -v a="$e_run" -v b="$e_base" -v m="$mib" \
@@ -127,5 +137,5 @@ fi
 	round_trips="$rounds" message_bytes=64 qemu_accel="$accel" \
 	kvmc_exits_run="$e_run" kvmc_exits_baseline="$e_base" \
 	kvmc_exits_per_mib="$per_mib" \
-	kvmc_exits_by_reason="$(grep -a '^boot-timing: exits' "$out/logs/kvmc.log" | cut -d' ' -f3-)"
+	kvmc_exits_by_reason="$(grep -a '^boot-timing: exits' "$work/kvmc.log" | cut -d' ' -f3-)"
 echo "kvmc-vmm exits to userspace: $e_run in the run, $e_base without the bulk data: $per_mib per MiB moved"

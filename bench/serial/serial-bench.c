@@ -47,6 +47,12 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* Each phase on stderr as it ends: a stall shows where. */
+static void phase(const char *side, const char *what)
+{
+	fprintf(stderr, "serial-bench %s: %s done\n", side, what);
+}
+
 static int fail(const char *what)
 {
 	fprintf(stderr, "serial-bench: %s: %s\n", what,
@@ -197,6 +203,7 @@ static int host(const char *path, long rounds, long mib)
 		return fail("calloc");
 	if (expect(fd, 'h', 0) || byte(fd, 'g') || expect(fd, 'R', 'h'))
 		return fail("handshake");
+	phase("host", "handshake");
 
 	for (i = 0; i < rounds + WARMUP; i++) {
 		memset(msg, 'a' + i % 26, sizeof(msg));
@@ -213,6 +220,7 @@ static int host(const char *path, long rounds, long mib)
 			sum += rtt[n++];
 		}
 	}
+	phase("host", "round trips");
 	if (n) {
 		qsort(rtt, n, sizeof(*rtt), cmp_double);
 		printf("bench rtt64 %.1f us (median of %ld)\n", rtt[n / 2], n);
@@ -232,6 +240,7 @@ static int host(const char *path, long rounds, long mib)
 			return 1;
 		}
 		printf("bench g2h %.2f MiB/s (%ld MiB)\n", mib / (now() - t0), mib);
+		phase("host", "guest -> host");
 
 		t0 = now();
 		if (send_data(fd, len) || expect(fd, 'A', 0))
@@ -273,13 +282,16 @@ static int guest(const char *dev, long rounds, long mib)
 		return fail(dev);
 	if (guest_handshake(fd))
 		return fail("handshake");
+	phase("guest", "handshake");
 	for (i = 0; i < rounds + WARMUP; i++)
 		if (read_full(fd, msg, sizeof(msg)) ||
 		    write_full(fd, msg, sizeof(msg)))
 			return fail("round trip");
+	phase("guest", "round trips");
 	if (mib > 0) {
 		if (expect(fd, 'G', 0) || send_data(fd, len))
 			return fail("guest -> host");
+		phase("guest", "guest -> host");
 		r = recv_data(fd, len);
 		if (r < 0 || byte(fd, r ? 'E' : 'A'))
 			return fail("host -> guest");
