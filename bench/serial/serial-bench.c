@@ -1,13 +1,14 @@
 /*
  * serial-bench: both ends of bench/serial, one virtio-console port.
  *
- *   serial-bench host SOCKET ROUNDS MIB   the host end, on the VMM's unix
- *                                         socket for the port; prints
- *                                         "bench NAME VALUE UNIT" lines
- *   serial-bench guest DEVICE ROUNDS MIB  the guest end, on
- *                                         /dev/virtio-ports/NAME
+ *   serial-bench host SOCKET ROUNDS MIB REPEAT   the host end, on the
+ *                        VMM's unix socket for the port; prints
+ *                        "bench NAME VALUE UNIT (..., run N)" lines
+ *   serial-bench guest DEVICE ROUNDS MIB REPEAT  the guest end, on
+ *                        /dev/virtio-ports/NAME
  *
- * Both ends run the same sequence, timed on the host clock only:
+ * Both ends run the same sequence, timed on the host clock only; steps 2
+ * to 4 run REPEAT times (a noisy machine shows in the spread):
  *  1. handshake: the guest sends 'h' every 100 ms until it reads 'g',
  *     then 'R'.  (QEMU drops bytes for a port nobody has opened or
  *     connected yet, so neither side may assume the other is there.)
@@ -17,7 +18,7 @@
  *     to the last byte.
  *  4. host -> guest: the host writes MIB MiB; the guest answers 'A' (or
  *     'E' if a byte was wrong); timed from the first byte to the answer.
- *  5. 'Q': the guest end exits.
+ *  5. after the last run, 'Q': the guest end exits.
  * Every byte moved in 3 and 4 is checked against a known pattern.
  */
 #define _GNU_SOURCE
@@ -187,23 +188,12 @@ static int host_connect(const char *path)
 	return -1;
 }
 
-static int host(const char *path, long rounds, long mib)
+/* One set of round trips: their median, mean and p99 on stdout. */
+static int host_round_trips(int fd, long rounds, double *rtt, int run)
 {
 	char msg[MSG_LEN], back[MSG_LEN];
-	size_t len = (size_t)mib << 20;
-	double *rtt, t0, sum = 0;
+	double t0, sum = 0;
 	long i, n = 0;
-	int fd, r;
-
-	fd = host_connect(path);
-	if (fd < 0)
-		return fail(path);
-	rtt = calloc(rounds > 0 ? rounds : 1, sizeof(*rtt));
-	if (!rtt)
-		return fail("calloc");
-	if (expect(fd, 'h', 0) || byte(fd, 'g') || expect(fd, 'R', 'h'))
-		return fail("handshake");
-	phase("host", "handshake");
 
 	for (i = 0; i < rounds + WARMUP; i++) {
 		memset(msg, 'a' + i % 26, sizeof(msg));
@@ -223,35 +213,72 @@ static int host(const char *path, long rounds, long mib)
 	phase("host", "round trips");
 	if (n) {
 		qsort(rtt, n, sizeof(*rtt), cmp_double);
-		printf("bench rtt64 %.1f us (median of %ld)\n", rtt[n / 2], n);
-		printf("bench rtt64-mean %.1f us\n", sum / n);
-		printf("bench rtt64-p99 %.1f us\n", rtt[n * 99 / 100]);
+		printf("bench rtt64 %.1f us (median of %ld, run %d)\n",
+		       rtt[n / 2], n, run);
+		printf("bench rtt64-mean %.1f us (run %d)\n", sum / n, run);
+		printf("bench rtt64-p99 %.1f us (run %d)\n", rtt[n * 99 / 100],
+		       run);
 	}
+	return 0;
+}
 
-	if (mib > 0) {
-		t0 = now();
-		if (byte(fd, 'G'))
-			return fail("start guest -> host");
-		r = recv_data(fd, len);
-		if (r < 0)
-			return fail("guest -> host");
-		if (r) {
-			fprintf(stderr, "serial-bench: guest -> host: the data differs\n");
-			return 1;
-		}
-		printf("bench g2h %.2f MiB/s (%ld MiB)\n", mib / (now() - t0), mib);
-		phase("host", "guest -> host");
+/* MIB MiB each way, one after the other, timed. */
+static int host_bulk(int fd, long mib, int run)
+{
+	size_t len = (size_t)mib << 20;
+	double t0;
+	int r;
 
-		t0 = now();
-		if (send_data(fd, len) || expect(fd, 'A', 0))
-			return fail("host -> guest");
-		printf("bench h2g %.2f MiB/s (%ld MiB)\n", mib / (now() - t0), mib);
+	t0 = now();
+	if (byte(fd, 'G'))
+		return fail("start guest -> host");
+	r = recv_data(fd, len);
+	if (r < 0)
+		return fail("guest -> host");
+	if (r) {
+		fprintf(stderr, "serial-bench: guest -> host: the data differs\n");
+		return 1;
 	}
-	if (byte(fd, 'Q'))
-		return fail("quit");
+	printf("bench g2h %.2f MiB/s (%ld MiB, run %d)\n", mib / (now() - t0),
+	       mib, run);
+	phase("host", "guest -> host");
+
+	t0 = now();
+	if (send_data(fd, len) || expect(fd, 'A', 0))
+		return fail("host -> guest");
+	printf("bench h2g %.2f MiB/s (%ld MiB, run %d)\n", mib / (now() - t0),
+	       mib, run);
+	phase("host", "host -> guest");
+	return 0;
+}
+
+static int host(const char *path, long rounds, long mib, long repeat)
+{
+	double *rtt;
+	int fd, run, r = 0;
+
+	fd = host_connect(path);
+	if (fd < 0)
+		return fail(path);
+	rtt = calloc(rounds > 0 ? rounds : 1, sizeof(*rtt));
+	if (!rtt)
+		return fail("calloc");
+	if (expect(fd, 'h', 0) || byte(fd, 'g') || expect(fd, 'R', 'h')) {
+		r = fail("handshake");
+		goto out;
+	}
+	phase("host", "handshake");
+	for (run = 1; run <= repeat && !r; run++) {
+		r = host_round_trips(fd, rounds, rtt, run);
+		if (!r && mib > 0)
+			r = host_bulk(fd, mib, run);
+	}
+	if (!r && byte(fd, 'Q'))
+		r = fail("quit");
+out:
 	free(rtt);
 	close(fd);
-	return 0;
+	return r;
 }
 
 static int guest_handshake(int fd)
@@ -270,11 +297,11 @@ static int guest_handshake(int fd)
 	return -1;
 }
 
-static int guest(const char *dev, long rounds, long mib)
+static int guest(const char *dev, long rounds, long mib, long repeat)
 {
 	size_t len = (size_t)mib << 20;
 	char msg[MSG_LEN];
-	long i;
+	long i, run;
 	int fd, r;
 
 	fd = open(dev, O_RDWR | O_CLOEXEC);
@@ -283,18 +310,21 @@ static int guest(const char *dev, long rounds, long mib)
 	if (guest_handshake(fd))
 		return fail("handshake");
 	phase("guest", "handshake");
-	for (i = 0; i < rounds + WARMUP; i++)
-		if (read_full(fd, msg, sizeof(msg)) ||
-		    write_full(fd, msg, sizeof(msg)))
-			return fail("round trip");
-	phase("guest", "round trips");
-	if (mib > 0) {
+	for (run = 1; run <= repeat; run++) {
+		for (i = 0; i < rounds + WARMUP; i++)
+			if (read_full(fd, msg, sizeof(msg)) ||
+			    write_full(fd, msg, sizeof(msg)))
+				return fail("round trip");
+		phase("guest", "round trips");
+		if (mib <= 0)
+			continue;
 		if (expect(fd, 'G', 0) || send_data(fd, len))
 			return fail("guest -> host");
 		phase("guest", "guest -> host");
 		r = recv_data(fd, len);
 		if (r < 0 || byte(fd, r ? 'E' : 'A'))
 			return fail("host -> guest");
+		phase("guest", "host -> guest");
 	}
 	if (expect(fd, 'Q', 0))
 		return fail("quit");
@@ -304,26 +334,27 @@ static int guest(const char *dev, long rounds, long mib)
 
 int main(int argc, char **argv)
 {
-	long rounds, mib;
+	long rounds, mib, repeat;
 	size_t i;
 
-	if (argc != 5) {
-		fprintf(stderr, "usage: serial-bench host|guest PATH ROUNDS MIB\n");
+	if (argc != 6) {
+		fprintf(stderr, "usage: serial-bench host|guest PATH ROUNDS MIB REPEAT\n");
 		return 2;
 	}
 	rounds = atol(argv[3]);
 	mib = atol(argv[4]);
-	if (rounds < 0 || mib < 0) {
-		fprintf(stderr, "serial-bench: ROUNDS and MIB must be >= 0\n");
+	repeat = atol(argv[5]);
+	if (rounds < 0 || mib < 0 || repeat < 1) {
+		fprintf(stderr, "serial-bench: want ROUNDS >= 0, MIB >= 0, REPEAT >= 1\n");
 		return 2;
 	}
 	for (i = 0; i < sizeof(pattern); i++)
 		pattern[i] = i % PATTERN_MOD;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (!strcmp(argv[1], "host"))
-		return host(argv[2], rounds, mib);
+		return host(argv[2], rounds, mib, repeat);
 	if (!strcmp(argv[1], "guest"))
-		return guest(argv[2], rounds, mib);
+		return guest(argv[2], rounds, mib, repeat);
 	fprintf(stderr, "serial-bench: %s: want host or guest\n", argv[1]);
 	return 2;
 }

@@ -45,8 +45,9 @@ wait_ports() {
 # bench/serial: its guest end on the port "bench", then off.
 if [ "$(arg ctmode)" = bench ]; then
 	if wait_ports bench; then
+		rep=$(arg ctrepeat)
 		serial-bench guest /dev/virtio-ports/bench "$(arg ctrounds)" \
-			"$(arg ctmib)"
+			"$(arg ctmib)" "${rep:-1}"
 		echo "CT-BENCH-END $?"
 	else
 		echo "CT-BENCH-END no port bench"
