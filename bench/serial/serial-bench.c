@@ -61,20 +61,31 @@ static int fail(const char *what)
 	return 1;
 }
 
+/* One read of at most len bytes: how many, or -1 (errno 0 at EOF). */
+static ssize_t read_some(int fd, void *buf, size_t len)
+{
+	ssize_t n;
+
+	do
+		n = read(fd, buf, len);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0) {
+		if (!n)
+			errno = 0;
+		return -1;
+	}
+	return n;
+}
+
 static int read_full(int fd, void *buf, size_t len)
 {
 	size_t off = 0;
 	ssize_t n;
 
 	while (off < len) {
-		n = read(fd, (char *)buf + off, len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (!n)
-				errno = 0;
+		n = read_some(fd, (char *)buf + off, len - off);
+		if (n < 0)
 			return -1;
-		}
 		off += n;
 	}
 	return 0;
@@ -143,14 +154,9 @@ static int recv_data(int fd, size_t len)
 
 	while (off < len) {
 		want = len - off < CHUNK ? len - off : CHUNK;
-		n = read(fd, buf, want);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (!n)
-				errno = 0;
+		n = read_some(fd, buf, want);
+		if (n < 0)
 			return -1;
-		}
 		if (memcmp(buf, pattern + off % PATTERN_MOD, n))
 			bad = 1;
 		off += n;
