@@ -11,7 +11,8 @@
 #
 # kvmc-vmm boots a second time with no bulk data (--boot-timing both
 # times): the difference of its exits to userspace, over the MiB moved,
-# is its exits per MiB.
+# is its exits per MiB (an upper bound: the guest's progress lines for
+# the transfers, on the UART, are in the difference).
 #
 # Writes build/bench/serial/results.{tsv,json,png} (bench/lib/plot.sh)
 # and the guests' consoles under build/bench/serial/logs/; prints the
@@ -38,6 +39,7 @@ for v in mib rounds repeat timeout; do
 		exit 2
 	}
 done
+[[ $repeat -ge 1 ]] || { echo "bench/serial: BENCH_REPEAT=0: want 1 or more" >&2; exit 2; }
 source "$root/tests/integration/lib/console-guest.sh"
 
 # Sockets cannot live on the test host's 9p root: /run is tmpfs there.
