@@ -125,7 +125,7 @@ static char **final_env(char **env, const char *home)
 /* execvpe with the PATH of the new environment, not the agent's. */
 static void exec_cmd(char **args, char **env)
 {
-	const char *path = AGENT_DEFAULT_PATH + strlen("PATH=");
+	const char *path = &AGENT_DEFAULT_PATH[sizeof("PATH=") - 1];
 	bool denied = false;
 	char buf[PATH_MAX];
 

@@ -75,8 +75,13 @@ void px_client_close(struct px_client *c)
 			*pp = c->next;
 			break;
 		}
-	if (c->proc)
+	if (c->proc) {
 		c->proc->client = NULL;
+		/* Its shim has had the exit: nothing more comes for it, and
+		 * a VM that runs many execs must not keep them all. */
+		if (c->proc->exited && !bytes_pending(&c->proc->held))
+			proxy_proc_free(p, c->proc);
+	}
 	/* Its commands still go to the agent (a kill must not be lost);
 	 * only the answers are dropped. */
 	for (cmd = p->cmds; cmd; cmd = cmd->next)

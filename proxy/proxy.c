@@ -6,6 +6,7 @@
  * Everything the guest sends is bounded by lib/hyperstart's decoder.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -25,7 +26,9 @@ int bytes_add(struct bytes *b, const void *p, size_t n)
 
 	if (b->off && b->off == b->len)
 		b->off = b->len = 0;
-	nd = realloc(b->data, b->len + n ? b->len + n : 1);
+	if (!n)
+		return 0;	/* an empty part (p may be NULL) */
+	nd = realloc(b->data, b->len + n);
 	if (!nd)
 		return -ENOMEM;
 	b->data = nd;
@@ -109,6 +112,24 @@ struct px_proc *proxy_proc_by_seq(struct proxy *p, uint64_t seq)
 	return NULL;
 }
 
+void proxy_proc_free(struct proxy *p, struct px_proc *pr)
+{
+	struct px_proc **pp;
+
+	for (pp = &p->procs; *pp; pp = &(*pp)->next)
+		if (*pp == pr) {
+			*pp = pr->next;
+			break;
+		}
+	if (pr->client)
+		pr->client->proc = NULL;
+	free(pr->container);
+	free(pr->process);
+	bytes_free(&pr->held);
+	bytes_free(&pr->stdin_held);
+	free(pr);
+}
+
 void proxy_to_proc(struct px_proc *pr, uint16_t type, const void *a,
 		   size_t alen, const void *b, size_t blen)
 {
@@ -155,6 +176,18 @@ static void process_started(struct proxy *p, const struct px_cmd *cmd)
 	json_free(&j);
 }
 
+/* Sends the process's exit once its output streams have ended. */
+static void maybe_exit(struct px_proc *pr)
+{
+	uint8_t be[4];
+
+	if (!pr->exit_held || !pr->out_eof || (pr->stderr_seq && !pr->err_eof))
+		return;
+	pr->exit_held = false;
+	hyper_put_be32(be, pr->exit_status);
+	proxy_to_proc(pr, PX_EXIT, be, 4, NULL, 0);
+}
+
 static void on_ctl_frame(struct proxy *p, const struct hyper_frame *f)
 {
 	struct hyper_proc_event ev;
@@ -199,11 +232,11 @@ static void on_ctl_frame(struct proxy *p, const struct hyper_frame *f)
 			    !strcmp(pr->process, ev.process) && !pr->exited)
 				break;
 		if (pr) {
-			pr->exited = true;
-			hyper_put_be32(be, (uint32_t)ev.status);
-			proxy_to_proc(pr, PX_EXIT, be, 4, NULL, 0);
+			pr->exited = pr->exit_held = true;
+			pr->exit_status = (uint32_t)ev.status;
+			maybe_exit(pr);
 		} else {
-			log_warn("proxy: exit of unknown process %s/%s (status %d)",
+			log_guest("proxy: exit of unknown process %s/%s (status %d)",
 				 ev.container, ev.process, ev.status);
 		}
 		hyper_proc_event_free(&ev);
@@ -230,6 +263,13 @@ static void on_stream_frame(struct proxy *p, const struct hyper_frame *f)
 	}
 	px_put_be64(seq, f->seq);
 	proxy_to_proc(pr, PX_STREAM, seq, 8, f->data, f->len);
+	if (!f->len) {
+		if (f->seq == pr->stdio)
+			pr->out_eof = true;
+		else
+			pr->err_eof = true;
+		maybe_exit(pr);
+	}
 }
 
 /* Whether any shim is too far behind to take more output. */
@@ -287,6 +327,26 @@ static void pump(void *opaque, uint32_t events)
 	flush_to_guest(p->stream, &p->to_stream);
 }
 
+/* An O_PATH descriptor of path's directory, and in *name its last part
+ * (malloc'd); -1 with errno on failure. */
+static int dir_of(const char *path, char **name)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir;
+	int fd;
+
+	*name = strdup(slash ? slash + 1 : path);
+	dir = slash ? strndup(path, (size_t)(slash - path)) : strdup(".");
+	if (!*name || !dir) {
+		free(dir);
+		errno = ENOMEM;
+		return -1;
+	}
+	fd = open(dir[0] ? dir : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	free(dir);
+	return fd;
+}
+
 struct proxy *proxy_new(struct evloop *loop, struct vcon_port *ctl,
 			struct vcon_port *stream, const char *path,
 			const struct proxy_ops *ops)
@@ -316,9 +376,9 @@ struct proxy *proxy_new(struct evloop *loop, struct vcon_port *ctl,
 	p->ops = *ops;
 	hyper_decoder_init(&p->ctl_dec, HYPER_CHAN_CTL, HYPER_CTL_MAX);
 	hyper_decoder_init(&p->stream_dec, HYPER_CHAN_STREAM, HYPER_STREAM_MAX);
-	p->path = strdup(path);
+	p->dirfd = dir_of(path, &p->name);
 	p->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (!p->path || p->lfd < 0 ||
+	if (p->dirfd < 0 || !p->name || p->lfd < 0 ||
 	    bind(p->lfd, (struct sockaddr *)&sa, sizeof(sa)) ||
 	    listen(p->lfd, 16) ||
 	    evloop_add(loop, p->lfd, EPOLLIN, px_client_accept, p))
@@ -335,7 +395,9 @@ err:
 		close(dirfd);
 	if (p->lfd >= 0)
 		close(p->lfd);
-	free(p->path);
+	if (p->dirfd >= 0)
+		close(p->dirfd);
+	free(p->name);
 	hyper_decoder_free(&p->ctl_dec);
 	hyper_decoder_free(&p->stream_dec);
 	free(p);
@@ -362,22 +424,15 @@ void proxy_free(struct proxy *p)
 	vcon_port_set_ops(p->stream, NULL, NULL);
 	while (p->clients)
 		px_client_close(p->clients);
-	while (p->procs) {
-		struct px_proc *pr = p->procs;
-
-		p->procs = pr->next;
-		free(pr->container);
-		free(pr->process);
-		bytes_free(&pr->held);
-		bytes_free(&pr->stdin_held);
-		free(pr);
-	}
+	while (p->procs)
+		proxy_proc_free(p, p->procs);
 	free_cmds(p->cmds);
 	free_cmds(p->inflight);
 	evloop_del(p->loop, p->lfd);
 	close(p->lfd);
-	unlink(p->path);
-	free(p->path);
+	unlinkat(p->dirfd, p->name, 0);
+	close(p->dirfd);
+	free(p->name);
 	hyper_decoder_free(&p->ctl_dec);
 	hyper_decoder_free(&p->stream_dec);
 	bytes_free(&p->to_ctl);

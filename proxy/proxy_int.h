@@ -35,6 +35,11 @@ struct px_proc {
 	struct bytes stdin_held;	/* stdin frames before it started */
 	bool started;			/* its NEWCONTAINER/EXECCMD was ACKed */
 	bool exited;
+	/* The agent ends each output stream before it reports the exit,
+	 * but on the other channel: the exit waits here for the EOFs, so
+	 * that the shim has all the output before it exits. */
+	bool out_eof, err_eof, exit_held;
+	uint32_t exit_status;
 	struct px_proc *next;
 };
 
@@ -61,7 +66,11 @@ struct proxy {
 	struct vcon_port *ctl, *stream;
 	struct proxy_ops ops;
 	int lfd;
-	char *path;
+	/* The socket's directory and name there: removed at exit through
+	 * the descriptor, which outlives the VMM's sandbox leaving the
+	 * host's file system (docs/sandbox.md). */
+	int dirfd;
+	char *name;
 	bool ready;			/* READY came from the agent */
 	bool scheduled;			/* a pump is queued on the loop */
 	struct hyper_decoder ctl_dec, stream_dec;
@@ -84,6 +93,8 @@ struct px_proc *proxy_proc_by_seq(struct proxy *p, uint64_t seq);
  * has started (the agent drops input for streams it does not know). */
 void proxy_stdin(struct proxy *p, struct px_proc *pr, const uint8_t *frame,
 		 size_t len);
+/* Forgets a process (unlinked, its held frames dropped). */
+void proxy_proc_free(struct proxy *p, struct px_proc *pr);
 /* Sends a frame to the process's shim, or holds it while detached. */
 void proxy_to_proc(struct px_proc *pr, uint16_t type, const void *a,
 		   size_t alen, const void *b, size_t blen);

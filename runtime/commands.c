@@ -51,12 +51,22 @@ const struct kvmc_command kvmc_commands[] = {
 	{ "pause", cmd_pause, "ID", "pause every vCPU of the container's VM", NULL },
 	{ "resume", cmd_resume, "ID", "resume a paused container", NULL },
 	{ "events", cmd_events, "[--stats] [--interval DURATION] ID",
-	  "print the container's events (or one --stats sample) as JSON",
+	  "print the container's statistics and OOM events as JSON lines",
 	  "      --stats               print one statistics sample and exit\n"
-	  "      --interval DURATION   sampling interval (default 5s)\n" },
-	{ "update", cmd_update, "--resources FILE|- ID",
-	  "change a running container's resources",
-	  "  -r, --resources FILE      linux.resources JSON ('-': stdin)\n" },
+	  "      --interval DURATION   sampling interval (default 5s; 500ms, 1m30s)\n" },
+	{ "update", cmd_update, "[--resources FILE|- | LIMIT FLAGS] ID",
+	  "change a container's host-side limits (its cgroup)",
+	  "  -r, --resources FILE      linux.resources JSON ('-': stdin)\n"
+	  "      --pids-limit N        host tasks (VMM threads and shims), -1: none\n"
+	  "      --cpu-quota US        CPU time per period, -1: none\n"
+	  "      --cpu-period US       CFS period\n"
+	  "      --cpu-share N         relative weight (cpu.weight)\n"
+	  "      --cpuset-cpus LIST    host CPUs for the VM (at most its vCPUs)\n"
+	  "      --cpuset-mems LIST    host memory nodes for the VM\n"
+	  "      --memory SIZE         refused unless unchanged: guest RAM is fixed\n"
+	  "      --memory-swap SIZE, --memory-reservation SIZE, --kernel-memory SIZE,\n"
+	  "      --kernel-memory-tcp SIZE  accepted, not applied\n"
+	  "      --blkio-weight N, --cpu-rt-runtime US, --cpu-rt-period US  refused\n" },
 	{ "features", cmd_features, "", "print the features kvmc supports as JSON",
 	  NULL },
 	{ "spec", cmd_spec, "[--bundle DIR] [--rootless]",

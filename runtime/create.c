@@ -16,6 +16,9 @@
 #include "runtime/network.h"
 #include "runtime/state.h"
 #include "runtime/vm.h"
+#include "runtime/vm_cgroup.h"
+#include "runtime/vm_watch.h"
+#include "runtime/volumes.h"
 
 static char *startpod_json(const struct oci_config *cfg, const char *id,
 			   const struct net_setup *net)
@@ -43,16 +46,44 @@ static const char *netns_path(const struct oci_config *cfg)
 	return NULL;
 }
 
-static int write_pid_file(struct kvmc_ctx *ctx, const char *path, pid_t pid)
+/* The binds start sends in NEWCONTAINER's fsmap (a JSON array). */
+static int write_fsmap(struct kvmc_ctx *ctx, const char *dir,
+		       const struct volumes *vols)
 {
-	char buf[24];
-	int n = snprintf(buf, sizeof(buf), "%d", pid), ret;
+	char path[PATH_MAX + 32], *json;
+	struct jbuf b;
+	size_t len;
+	int ret;
 
-	/* Digits only, no newline: containerd parses it strictly. */
-	ret = fs_write_atomic(path, buf, (size_t)n, 0644);
+	jb_init(&b);
+	volumes_fsmap_json(vols, &b);
+	json = jb_finish(&b, &len);
+	snprintf(path, sizeof(path), "%s/%s", dir, LC_FSMAP_JSON);
+	ret = json ? fs_write_atomic(path, json, len, 0600) : -ENOMEM;
+	free(json);
 	if (ret)
-		return kvmc_err(ctx, -ret, "--pid-file %s: %s", path, strerror(-ret));
+		return kvmc_err(ctx, -ret, "%s: %s", path, strerror(-ret));
 	return 0;
+}
+
+/* A VMM that ended during create: its watcher's line in vmm.log says how
+ * (a seccomp kill above all), and the state directory is about to go. */
+static void note_vmm_end(struct kvmc_ctx *ctx, const char *dir,
+			 const struct kvmc_proc *vmm)
+{
+	char path[PATH_MAX + 32], why[512], prev[KVMC_ERR_MAX];
+	int i;
+
+	if (!vmm->pid || state_proc_alive(vmm))
+		return;
+	snprintf(path, sizeof(path), "%s/%s", dir, VM_LOG);
+	for (i = 0; vm_watch_find(path, why, sizeof(why)); i++) {
+		if (i == 20)
+			return;
+		usleep(50000);	/* the watcher writes as it reaps */
+	}
+	snprintf(prev, sizeof(prev), "%s", ctx->err);
+	kvmc_err_set(ctx, EIO, "%s: %s", prev, why);
 }
 
 int lc_create(struct kvmc_ctx *ctx, const char *id, const char *bundle,
@@ -62,12 +93,14 @@ int lc_create(struct kvmc_ctx *ctx, const char *id, const char *bundle,
 	struct rtconfig rc = { 0 };
 	struct kvmc_state st = { 0 };
 	struct vm_size size;
+	struct volumes vols;
 	struct net_setup net = { .nr_ifaces = 0 };
+	struct vmcg cg = { .entered = false };
 	const char *netns = NULL;
 	bool net_made = false;
 	char err[1024], dir[PATH_MAX], abs[PATH_MAX], path[PATH_MAX + 32];
 	char *json = NULL, *proc = NULL;
-	int lockfd = -1, fd = -1, ret = 1;
+	int lockfd = -1, fd = -1, ret = 1, r;
 	bool made = false;
 	pid_t vmm, sh = -1;
 
@@ -79,7 +112,8 @@ int lc_create(struct kvmc_ctx *ctx, const char *id, const char *bundle,
 	}
 	if (oci_config_load(abs, &cfg, err, sizeof(err)) ||
 	    rtconfig_load(abs, &rc, err, sizeof(err)) ||
-	    sizing_compute(cfg, &rc, &size, err, sizeof(err))) {
+	    sizing_compute(cfg, &rc, &size, err, sizeof(err)) ||
+	    volumes_plan(cfg, &vols, err, sizeof(err))) {
 		kvmc_err(ctx, EINVAL, "%s", err);
 		goto out;
 	}
@@ -95,10 +129,18 @@ int lc_create(struct kvmc_ctx *ctx, const char *id, const char *bundle,
 	proc = vm_process_json(cfg->process, "init", LC_INIT_STDIO,
 			       cfg->process->terminal ? 0 : LC_INIT_STDERR);
 	snprintf(path, sizeof(path), "%s/%s", dir, LC_PROCESS_JSON);
-	if (!proc || fs_write_atomic(path, proc, strlen(proc), 0600)) {
-		kvmc_err(ctx, EIO, "%s: cannot write", path);
+	if (!proc) {
+		kvmc_err(ctx, ENOMEM, "%s: out of memory", path);
 		goto out;
 	}
+	/* A full state directory must say so, not just "failed". */
+	r = fs_write_atomic(path, proc, strlen(proc), 0600);
+	if (r) {
+		kvmc_err(ctx, -r, "writing %s: %s", path, strerror(-r));
+		goto out;
+	}
+	if (write_fsmap(ctx, dir, &vols))
+		goto out;
 	netns = netns_path(cfg);
 	if (netns) {
 		if (state_extra_set(&st, "netns", netns) || state_save(ctx, &st))
@@ -109,7 +151,10 @@ int lc_create(struct kvmc_ctx *ctx, const char *id, const char *bundle,
 		}
 		net_made = true;
 	}
-	vmm = vm_launch(ctx, dir, cfg, &rc, &size, &net);
+	/* The VMM and the shim are born in the container's cgroup. */
+	if (vmcg_enter(ctx, CG_MOUNT, cfg, &size, &st, &cg))
+		goto out;
+	vmm = vm_launch(ctx, dir, cfg, &rc, &size, &net, &vols);
 	net_close_fds(&net);
 	if (vmm < 0)
 		goto out;
@@ -123,9 +168,13 @@ int lc_create(struct kvmc_ctx *ctx, const char *id, const char *bundle,
 	json = startpod_json(cfg, id, &net);
 	if (!json || vm_hyper(ctx, fd, HYPER_STARTPOD, json, vm_boot_timeout_ms()))
 		goto out;
-	sh = vm_shim(ctx, &rc, dir, id, "init", LC_INIT_STDIO,
-		     cfg->process->terminal ? 0 : LC_INIT_STDERR,
-		     cfg->process->terminal, console_socket);
+	sh = vm_shim(ctx, &rc, dir, &(struct vm_shim_opts){
+		.id = id, .proc_id = "init", .stdio = LC_INIT_STDIO,
+		.stderr_seq = cfg->process->terminal ? 0 : LC_INIT_STDERR,
+		.terminal = cfg->process->terminal,
+		.console_socket = console_socket,
+		.rows = cfg->process->console_height,
+		.cols = cfg->process->console_width });
 	if (sh < 0)
 		goto out;
 	if (state_proc_get(sh, &st.shim)) {
@@ -133,18 +182,21 @@ int lc_create(struct kvmc_ctx *ctx, const char *id, const char *bundle,
 			 VM_LOG);
 		goto out;
 	}
-	if (state_save(ctx, &st) || (pid_file && write_pid_file(ctx, pid_file, sh)))
+	if (state_save(ctx, &st) || (pid_file && lc_write_pid_file(ctx, pid_file, sh)))
 		goto out;
 	if (shim)
 		*shim = sh;
 	ret = 0;
 out:
+	vmcg_leave(&cg);
 	if (ret && made) {
+		note_vmm_end(ctx, dir, &st.vmm);
 		state_proc_signal(&st.vmm, SIGKILL);
 		if (sh > 0)
 			kill(sh, SIGKILL);
 		if (net_made)
 			net_teardown(netns, dir, err, sizeof(err));
+		vmcg_remove(ctx, &st);
 		state_remove(ctx, id);
 	}
 	if (fd >= 0)

@@ -13,7 +13,7 @@ struct kvmc_ctx {
 	const char *log_path;	/* --log, or NULL (stderr) */
 	bool log_json;		/* --log-format json */
 	bool debug;		/* --debug */
-	bool systemd_cgroup;	/* --systemd-cgroup: accepted, no effect */
+	bool systemd_cgroup;	/* --systemd-cgroup: systemd's cgroupsPath form */
 	char err[KVMC_ERR_MAX];	/* the failure, without the "kvmc: " prefix */
 };
 

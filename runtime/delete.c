@@ -16,6 +16,7 @@
 #include "runtime/network.h"
 #include "runtime/state.h"
 #include "runtime/vm.h"
+#include "runtime/vm_cgroup.h"
 
 #define DESTROY_WAIT_MS	10000
 
@@ -76,6 +77,9 @@ int lc_delete(struct kvmc_ctx *ctx, const char *id, bool force)
 		/* The namespace may be gone already: that is fine. */
 		net_teardown(state_extra_get(&st, "netns"), dir, err, sizeof(err));
 	}
+	/* Kept when its cgroup cannot go, so that delete can be retried. */
+	if (vmcg_remove(ctx, &st))
+		goto out;
 	ret = state_remove(ctx, id) ? 1 : 0;
 out:
 	state_free(&st);

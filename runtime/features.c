@@ -36,14 +36,16 @@ static void put_linux(struct jbuf *b)
 	for (unsigned int i = 0; (name = oci_capability_name(i)); i++)
 		jb_str(b, name);
 	jb_arr_end(b);
-	/* Limits are the VM's size, not host cgroups; no host-side LSMs or
-	 * seccomp apply to the container's processes. */
+	/* The VM (VMM and shims) is placed in a cgroup v2 cgroup
+	 * (runtime/cgroup.h); systemd's path form is honoured but systemd
+	 * is not asked for the scope.  No host-side LSMs or seccomp apply
+	 * to the container's processes. */
 	jb_key(b, "cgroup");
 	jb_obj_begin(b);
 	jb_key(b, "v1");
 	jb_bool(b, false);
 	jb_key(b, "v2");
-	jb_bool(b, false);
+	jb_bool(b, true);
 	jb_key(b, "systemd");
 	jb_bool(b, false);
 	jb_key(b, "systemdUser");

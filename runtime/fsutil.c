@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/fdio.h"
 #include "runtime/fsutil.h"
 
 int fs_read_file(const char *path, size_t max, char **buf, size_t *len)
@@ -61,21 +62,6 @@ fail:
 	return ret;
 }
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t w = write(fd, p, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 static int fsync_dir_of(const char *path)
 {
 	char copy[PATH_MAX];
@@ -106,7 +92,7 @@ int fs_write_atomic(const char *path, const void *data, size_t len,
 		  mode);
 	if (fd < 0)
 		return -errno;
-	ret = write_all(fd, data, len);
+	ret = fd_write_all(fd, data, len);
 	if (!ret && fsync(fd))
 		ret = -errno;
 	if (close(fd) && !ret)

@@ -26,7 +26,7 @@ static void usage(FILE *out)
 		"      --log FILE            write log lines to FILE (default stderr)\n"
 		"      --log-format FMT      text (default) or json\n"
 		"      --debug               log debug messages too\n"
-		"      --systemd-cgroup      accepted, no effect (the VM is the limit)\n"
+		"      --systemd-cgroup      linux.cgroupsPath is SLICE:PREFIX:NAME\n"
 		"  -h, --help                this text ('kvmc COMMAND --help' for one)\n"
 		"  -v, --version             print the version\n");
 }
@@ -177,7 +177,9 @@ int main(int argc, char **argv)
 	}
 	log_debug("%s: root %s", cmd->name, ctx.root);
 	rc = cmd->fn(&ctx, argc - optind, argv + optind);
-	if (rc && !ctx.err[0] && strcmp(cmd->name, "run"))
+	/* run and an attached exec return the process's status. */
+	if (rc && !ctx.err[0] && strcmp(cmd->name, "run") &&
+	    strcmp(cmd->name, "exec"))
 		kvmc_err(&ctx, 0, "%s: failed", cmd->name);
 out:
 	if (fflush(stdout) && !rc) {

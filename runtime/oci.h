@@ -114,6 +114,7 @@ struct oci_resources {
 	uint64_t cpu_period;	/* microseconds; 0 when absent */
 	uint64_t cpu_shares;	/* 0 when absent */
 	char *cpu_cpus;		/* cpuset list "0-3,6", NULL when absent */
+	int64_t pids_limit;	/* tasks; 0 when absent, < 0 unlimited */
 };
 
 struct oci_linux {

@@ -147,6 +147,20 @@ static int parse_cpu(struct oci_parser *p, int obj, const char *path,
 	return 0;
 }
 
+static int parse_pids(struct oci_parser *p, int obj, const char *path,
+		      struct oci_resources *r)
+{
+	char sub[OCI_PATH_MAX];
+	bool has;
+	int t, ret;
+
+	ret = oci_get_object(p, obj, path, "pids", false, &t);
+	if (ret || t < 0)
+		return ret;
+	oci_path(sub, path, "pids");
+	return oci_get_int64(p, t, sub, "limit", &has, &r->pids_limit);
+}
+
 static int parse_resources(struct oci_parser *p, int obj, const char *path,
 			   struct oci_resources *r)
 {
@@ -160,6 +174,8 @@ static int parse_resources(struct oci_parser *p, int obj, const char *path,
 	ret = parse_memory(p, t, sub, r);
 	if (!ret)
 		ret = parse_cpu(p, t, sub, r);
+	if (!ret)
+		ret = parse_pids(p, t, sub, r);
 	return ret;
 }
 

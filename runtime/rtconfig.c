@@ -38,6 +38,7 @@ void rtconfig_defaults(struct rtconfig *rc)
 	rc->memory_overhead_mib = 64;
 	rc->min_memory_mib = 128;
 	rc->default_vcpus = 1;
+	rc->vmm_sandbox = "on";
 }
 
 void rtconfig_free(struct rtconfig *rc)
@@ -132,6 +133,17 @@ static int apply(struct rtconfig *rc, const char *file, const char *key,
 		free(rc->kernel_params);
 		rc->kernel_params = p;
 		return 0;
+	}
+	if (!strcmp(key, "vmm_sandbox")) {
+		static const char *const modes[] = { "on", "off", "debug" };
+
+		*want = "on, off or debug";
+		for (unsigned int i = 0; i < 3; i++)
+			if (!strcmp(v, modes[i])) {
+				rc->vmm_sandbox = modes[i];
+				return 0;
+			}
+		return -EINVAL;
 	}
 	*want = "a number of MiB from 1 to 4194304";
 	if (!strcmp(key, "default_memory_mib"))

@@ -23,6 +23,7 @@ struct rtconfig {
 	char *kernel_params;	/* appended to kvmc's own parameters */
 	char *vmm;		/* kvmc-vmm binary */
 	char *shim;		/* kvmc-shim binary */
+	const char *vmm_sandbox;	/* kvmc-vmm --sandbox: on, off, debug */
 	uint64_t default_memory_mib;	/* guest RAM without a memory limit */
 	uint64_t memory_overhead_mib;	/* added to a memory limit */
 	uint64_t min_memory_mib;	/* floor of guest RAM */

@@ -1,11 +1,8 @@
 /* kvmc run: create, start, wait for the container, delete it, and exit
  * with its status (for people and for `make demo`). */
-#include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include "runtime/commands.h"
 #include "runtime/lifecycle.h"
@@ -49,17 +46,7 @@ int cmd_run(struct kvmc_ctx *ctx, int argc, char **argv)
 	}
 	if (detach)
 		return 0;
-	/* The shim forwards our terminal's signals itself; we just wait. */
-	signal(SIGINT, SIG_IGN);
-	signal(SIGQUIT, SIG_IGN);
-	while (waitpid(shim, &status, 0) < 0) {
-		if (errno != EINTR) {
-			status = 255 << 8;
-			break;
-		}
-	}
+	status = lc_wait(shim);
 	lc_delete(ctx, id, true);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return WEXITSTATUS(status);
+	return status;
 }

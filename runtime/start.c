@@ -16,8 +16,9 @@
 
 #define START_TIMEOUT_MS	60000
 
+/* process and fsmap: the JSON create wrote (fsmap may be NULL: none). */
 static char *newcontainer_json(const char *id, const char *process,
-			       size_t len)
+			       size_t len, const char *fsmap, size_t fsmap_len)
 {
 	struct jbuf b;
 
@@ -31,6 +32,10 @@ static char *newcontainer_json(const char *id, const char *process,
 	jb_str(&b, "");
 	jb_key(&b, "process");
 	jb_raw(&b, process, len);
+	if (fsmap) {
+		jb_key(&b, "fsmap");
+		jb_raw(&b, fsmap, fsmap_len);
+	}
 	jb_obj_end(&b);
 	return jb_finish(&b, NULL);
 }
@@ -39,8 +44,9 @@ int lc_start(struct kvmc_ctx *ctx, const char *id)
 {
 	struct kvmc_state st = { 0 };
 	char dir[PATH_MAX], path[PATH_MAX + 32], *proc = NULL, *json = NULL;
+	char *fsmap = NULL;
 	int lockfd = -1, fd = -1, ret = 1, r;
-	size_t len;
+	size_t len, fsmap_len = 0;
 
 	if (state_validate_id(ctx, id) || state_lock(ctx, id, &lockfd))
 		return 1;
@@ -55,7 +61,14 @@ int lc_start(struct kvmc_ctx *ctx, const char *id)
 		kvmc_err(ctx, -r, "%s: %s", path, strerror(-r));
 		goto out;
 	}
-	json = newcontainer_json(id, proc, len);
+	/* Absent in the state of a kvmc that predates volumes: no binds. */
+	snprintf(path, sizeof(path), "%s/%s", dir, LC_FSMAP_JSON);
+	r = fs_read_file(path, 1 << 20, &fsmap, &fsmap_len);
+	if (r && r != -ENOENT) {
+		kvmc_err(ctx, -r, "%s: %s", path, strerror(-r));
+		goto out;
+	}
+	json = newcontainer_json(id, proc, len, fsmap, fsmap_len);
 	fd = vm_proxy(ctx, dir, 5000);
 	if (!json || fd < 0 ||
 	    vm_hyper(ctx, fd, HYPER_NEWCONTAINER, json, START_TIMEOUT_MS))
@@ -68,6 +81,7 @@ out:
 	if (fd >= 0)
 		close(fd);
 	free(proc);
+	free(fsmap);
 	free(json);
 	state_free(&st);
 	state_unlock(lockfd);

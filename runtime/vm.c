@@ -1,10 +1,13 @@
 /* Launching a container's VM and shims, and talking to its proxy. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -16,6 +19,11 @@
 #include "lib/proxy_proto.h"
 #include "runtime/network.h"
 #include "runtime/vm.h"
+#include "runtime/vm_watch.h"
+#include "runtime/volumes.h"
+
+/* How long a new shim may take to attach to the proxy. */
+#define VM_SHIM_READY_MS	60000
 
 int vm_boot_timeout_ms(void)
 {
@@ -41,14 +49,17 @@ static int null_stdio(int out_fd)
 
 pid_t vm_launch(struct kvmc_ctx *ctx, const char *statedir,
 		const struct oci_config *cfg, const struct rtconfig *rc,
-		const struct vm_size *size, const struct net_setup *net)
+		const struct vm_size *size, const struct net_setup *net,
+		const struct volumes *vols)
 {
 	char mem[32], cpus[16], console[4200], share[4200], sock[4200],
 	     logp[4200], nets[NET_MAX_IFACES][64], mac[18];
+	char *vshares[VOL_MAX] = { NULL };
 	int pipefd[2], log_fd;
-	pid_t child, vmm = -1;
-	const char *argv[24 + 2 * NET_MAX_IFACES];
+	pid_t child, pid, vmm = -1;
+	const char *argv[26 + 2 * NET_MAX_IFACES + 2 * VOL_MAX];
 	unsigned int i, nr_nets = net ? net->nr_ifaces : 0;
+	unsigned int nr_vols = vols ? vols->n : 0;
 	int n = 0, status;
 
 	snprintf(mem, sizeof(mem), "%lluM", (unsigned long long)size->memory_mib);
@@ -75,6 +86,20 @@ pid_t vm_launch(struct kvmc_ctx *ctx, const char *statedir,
 	argv[n++] = share;
 	argv[n++] = "--proxy";
 	argv[n++] = sock;
+	argv[n++] = "--sandbox";
+	argv[n++] = rc->vmm_sandbox;
+	for (i = 0; i < nr_vols; i++) {
+		const struct volume *v = &vols->v[i];
+
+		if (asprintf(&vshares[i], "%s=%s%s", v->tag, v->source,
+			     v->readonly ? ",ro" : "") < 0) {
+			vshares[i] = NULL;
+			vmm = kvmc_err(ctx, ENOMEM, "out of memory");
+			goto out;
+		}
+		argv[n++] = "--share";
+		argv[n++] = vshares[i];
+	}
 	for (i = 0; i < nr_nets; i++) {
 		net_mac_str(net->ifaces[i].mac, mac);
 		snprintf(nets[i], sizeof(nets[i]), "fd=%d,mac=%s",
@@ -89,18 +114,30 @@ pid_t vm_launch(struct kvmc_ctx *ctx, const char *statedir,
 	argv[n] = NULL;
 
 	log_fd = open(logp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-	if (log_fd < 0 || pipe2(pipefd, O_CLOEXEC))
-		return kvmc_err(ctx, errno, "%s: %s", logp, strerror(errno));
-	/* Double fork: the VMM must not be our child, nor hold our stdio. */
+	if (log_fd < 0 || pipe2(pipefd, O_CLOEXEC)) {
+		vmm = kvmc_err(ctx, errno, "%s: %s", logp, strerror(errno));
+		if (log_fd >= 0)
+			close(log_fd);
+		goto out;
+	}
+	/* The VMM must not be our child, nor hold our stdio: a first child
+	 * makes a session and leaves; its child, the watcher, starts the VMM
+	 * and stays its parent only to log how it ends (vm_watch.h). */
 	child = fork();
 	if (child < 0) {
+		vmm = kvmc_err(ctx, errno, "fork: %s", strerror(errno));
 		close(log_fd);
-		return kvmc_err(ctx, errno, "fork: %s", strerror(errno));
+		close(pipefd[0]);
+		close(pipefd[1]);
+		goto out;
 	}
 	if (child == 0) {
-		pid_t pid;
+		pid_t watcher;
 
 		setsid();
+		watcher = fork();
+		if (watcher)
+			_exit(watcher < 0);
 		pid = fork();
 		if (pid == 0) {
 			null_stdio(log_fd);
@@ -111,9 +148,14 @@ pid_t vm_launch(struct kvmc_ctx *ctx, const char *statedir,
 			dprintf(log_fd, "kvmc: exec %s: %s\n", argv[0], strerror(errno));
 			_exit(127);
 		}
-		if (write(pipefd[1], &pid, sizeof(pid)) != sizeof(pid))
+		if (write(pipefd[1], &pid, sizeof(pid)) != sizeof(pid) || pid < 0)
 			_exit(1);
-		_exit(pid < 0);
+		/* Nothing of create's stays open here: not its stdio, lock,
+		 * taps or sockets. */
+		null_stdio(log_fd);
+		close_range(3, ~0U, 0);
+		prctl(PR_SET_NAME, "kvmc-vm-watch", 0, 0, 0);
+		_exit(vm_watch(pid, STDERR_FILENO) < 0);
 	}
 	close(pipefd[1]);
 	close(log_fd);
@@ -123,7 +165,10 @@ pid_t vm_launch(struct kvmc_ctx *ctx, const char *statedir,
 	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
 		;
 	if (vmm <= 0)
-		return kvmc_err(ctx, EIO, "cannot start %s", rc->vmm);
+		vmm = kvmc_err(ctx, EIO, "cannot start %s", rc->vmm);
+out:
+	for (i = 0; i < nr_vols; i++)
+		free(vshares[i]);
 	return vmm;
 }
 
@@ -264,55 +309,95 @@ static int send_console(const char *path, int fd)
 	return ret;
 }
 
-pid_t vm_shim(struct kvmc_ctx *ctx, const struct rtconfig *rc,
-	      const char *statedir, const char *id, const char *proc_id,
-	      uint64_t stdio, uint64_t stderr_seq, bool terminal,
-	      const char *console_socket)
+/* Waits for the shim's byte on ready (it has attached); reaps it when it
+ * ended instead.  0 or -errno. */
+static int shim_wait_ready(struct kvmc_ctx *ctx, const char *shim, pid_t pid,
+			   int ready)
 {
-	char sock[4200], s_stdio[24], s_stderr[24];
-	const char *argv[16];
-	int n = 0, master = -1, slave = -1, ret;
+	struct pollfd p = { .fd = ready, .events = POLLIN };
+	char c;
+	int r, status;
+
+	do
+		r = poll(&p, 1, VM_SHIM_READY_MS);
+	while (r < 0 && errno == EINTR);
+	if (r > 0 && read(ready, &c, 1) == 1)
+		return 0;
+	kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!r)
+		return kvmc_err(ctx, ETIMEDOUT, "%s did not attach to the VM's proxy within %d s",
+				shim, VM_SHIM_READY_MS / 1000);
+	return kvmc_err(ctx, EIO, "%s could not attach to the VM's proxy (exit status %d)",
+			shim, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+}
+
+static int open_pty(struct kvmc_ctx *ctx, const struct vm_shim_opts *o,
+		    int *master, int *slave)
+{
+	struct termios t;
+	int ret;
+
+	*master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (*master < 0 || grantpt(*master) || unlockpt(*master) ||
+	    (*slave = open(ptsname(*master), O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0)
+		return kvmc_err(ctx, errno, "terminal: %s", strerror(errno));
+	/* The guest's pty does the line discipline: this one is raw. */
+	if (!tcgetattr(*slave, &t)) {
+		cfmakeraw(&t);
+		tcsetattr(*slave, TCSANOW, &t);
+	}
+	if (o->rows && o->cols) {
+		struct winsize ws = { .ws_row = (unsigned short)o->rows,
+				      .ws_col = (unsigned short)o->cols };
+
+		ioctl(*slave, TIOCSWINSZ, &ws);
+	}
+	ret = send_console(o->console_socket, *master);
+	if (ret)
+		return kvmc_err(ctx, -ret, "--console-socket %s: %s",
+				o->console_socket, strerror(-ret));
+	return 0;
+}
+
+pid_t vm_shim(struct kvmc_ctx *ctx, const struct rtconfig *rc,
+	      const char *statedir, const struct vm_shim_opts *o)
+{
+	char sock[4200], s_stdio[24], s_stderr[24], s_ready[16];
+	const char *argv[18];
+	int n = 0, master = -1, slave = -1, ready[2] = { -1, -1 }, ret;
 	pid_t pid;
 
 	snprintf(sock, sizeof(sock), "%s/%s", statedir, VM_PROXY_SOCK);
-	snprintf(s_stdio, sizeof(s_stdio), "%llu", (unsigned long long)stdio);
-	snprintf(s_stderr, sizeof(s_stderr), "%llu", (unsigned long long)stderr_seq);
+	snprintf(s_stdio, sizeof(s_stdio), "%llu", (unsigned long long)o->stdio);
+	snprintf(s_stderr, sizeof(s_stderr), "%llu",
+		 (unsigned long long)o->stderr_seq);
+	if (pipe2(ready, O_CLOEXEC)) {
+		ret = kvmc_err(ctx, errno, "pipe: %s", strerror(errno));
+		goto out;
+	}
+	snprintf(s_ready, sizeof(s_ready), "%d", ready[1]);
 	argv[n++] = rc->shim;
 	argv[n++] = "--proxy";
 	argv[n++] = sock;
 	argv[n++] = "--container";
-	argv[n++] = id;
+	argv[n++] = o->id;
 	argv[n++] = "--process";
-	argv[n++] = proc_id;
+	argv[n++] = o->proc_id;
 	argv[n++] = "--stdio";
 	argv[n++] = s_stdio;
 	argv[n++] = "--stderr";
 	argv[n++] = s_stderr;
-	if (terminal)
+	argv[n++] = "--ready-fd";
+	argv[n++] = s_ready;
+	if (o->terminal)
 		argv[n++] = "--tty";
 	argv[n] = NULL;
 
-	if (terminal && console_socket) {
-		struct termios t;
-
-		master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-		if (master < 0 || grantpt(master) || unlockpt(master) ||
-		    (slave = open(ptsname(master), O_RDWR | O_NOCTTY)) < 0) {
-			ret = kvmc_err(ctx, errno, "terminal: %s", strerror(errno));
-			goto out;
-		}
-		/* The guest's pty does the line discipline: this one is raw. */
-		if (!tcgetattr(slave, &t)) {
-			cfmakeraw(&t);
-			tcsetattr(slave, TCSANOW, &t);
-		}
-		ret = send_console(console_socket, master);
-		if (ret) {
-			kvmc_err(ctx, -ret, "--console-socket %s: %s",
-				 console_socket, strerror(-ret));
-			goto out;
-		}
-	}
+	if (o->terminal && o->console_socket &&
+	    (ret = open_pty(ctx, o, &master, &slave)))
+		goto out;
 	pid = fork();
 	if (pid < 0) {
 		ret = kvmc_err(ctx, errno, "fork: %s", strerror(errno));
@@ -326,15 +411,24 @@ pid_t vm_shim(struct kvmc_ctx *ctx, const struct rtconfig *rc,
 			dup2(slave, STDOUT_FILENO);
 			dup2(slave, STDERR_FILENO);
 		}
+		fcntl(ready[1], F_SETFD, 0);
 		execv(argv[0], (char **)argv);
 		fprintf(stderr, "kvmc: exec %s: %s\n", argv[0], strerror(errno));
 		_exit(125);
 	}
-	ret = pid;
+	close(ready[1]);
+	ready[1] = -1;
+	ret = shim_wait_ready(ctx, rc->shim, pid, ready[0]);
+	if (!ret)
+		ret = pid;
 out:
 	if (master >= 0)
 		close(master);
 	if (slave >= 0)
 		close(slave);
+	if (ready[0] >= 0)
+		close(ready[0]);
+	if (ready[1] >= 0)
+		close(ready[1]);
 	return ret;
 }

@@ -23,10 +23,13 @@
  * containerd's shim adopts it).  Its pid, or a negative errno with the
  * reason in ctx. */
 struct net_setup;
-/* net (may be NULL): the taps net_setup made, one virtio-net each. */
+struct volumes;
+/* net (may be NULL): the taps net_setup made, one virtio-net each;
+ * vols (may be NULL): one more 9p share each. */
 pid_t vm_launch(struct kvmc_ctx *ctx, const char *statedir,
 		const struct oci_config *cfg, const struct rtconfig *rc,
-		const struct vm_size *size, const struct net_setup *net);
+		const struct vm_size *size, const struct net_setup *net,
+		const struct volumes *vols);
 
 /* Connects to the container's proxy.  fd or -errno (ctx says why). */
 int vm_proxy(struct kvmc_ctx *ctx, const char *statedir, int timeout_ms);
@@ -40,14 +43,23 @@ int vm_hyper(struct kvmc_ctx *ctx, int fd, uint32_t code, const char *json,
 char *vm_process_json(const struct oci_process *p, const char *id,
 		      uint64_t stdio, uint64_t stderr_seq);
 
-/* Starts a shim for process (container id, process pid_id) with the given
- * streams; terminal: with console_socket, a new pty whose master is sent
- * there and whose slave is the shim's stdio; without, the shim keeps our
- * stdio.  The shim is our child.  Its pid or -errno. */
+/* A shim to start: for process proc_id of container id, with its streams.
+ * terminal: with console_socket, a new pty whose master is sent there and
+ * whose slave is the shim's stdio (rows x cols when both are non-zero);
+ * without, the shim keeps our stdio. */
+struct vm_shim_opts {
+	const char *id, *proc_id;
+	uint64_t stdio, stderr_seq;
+	bool terminal;
+	const char *console_socket;
+	unsigned int rows, cols;
+};
+
+/* Starts the shim (our child) and waits until it has attached to its
+ * process at the proxy, so that the process's output, once it is started,
+ * has somewhere to go.  Its pid, or -errno (the shim is then reaped). */
 pid_t vm_shim(struct kvmc_ctx *ctx, const struct rtconfig *rc,
-	      const char *statedir, const char *id, const char *proc_id,
-	      uint64_t stdio, uint64_t stderr_seq, bool terminal,
-	      const char *console_socket);
+	      const char *statedir, const struct vm_shim_opts *o);
 
 /* Boot timeout in milliseconds (KVMC_BOOT_TIMEOUT overrides). */
 int vm_boot_timeout_ms(void);

@@ -5,13 +5,17 @@
  * forwards the signals it receives, and exits with the process's status.
  *
  *   kvmc-shim --proxy SOCK --container ID --process ID --stdio SEQ
- *             [--stderr SEQ] [--tty]
+ *             [--stderr SEQ] [--tty] [--ready-fd FD]
+ *
+ * --ready-fd: one byte is written to FD (then closed) once the proxy
+ * accepted the attach, so kvmc may start the process only then.
  *
  * Exit status: the process's (128+N when signal N killed it); 137 when
  * the VM went away without reporting one (as if SIGKILLed); 125 for a
  * shim setup error.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
@@ -22,6 +26,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "lib/fdio.h"
 #include "lib/hyperstart.h"
 #include "lib/json.h"
 #include "lib/log.h"
@@ -35,25 +40,9 @@ struct shim {
 	const char *sock, *container, *process;
 	uint64_t stdio, stderr_seq;
 	bool tty;
-	int fd, sigfd;
+	int fd, sigfd, ready_fd;
 	bool stdin_open;
 };
-
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
 
 static void send_hyper(struct shim *s, uint32_t code, const char *json)
 {
@@ -78,7 +67,10 @@ static void forward_signal(struct shim *s, int sig)
 	jb_key(&b, "process");
 	jb_str(&b, s->process);
 	if (sig == SIGWINCH) {
-		if (!s->tty || ioctl(STDIN_FILENO, TIOCGWINSZ, &ws))
+		/* 0x0 is no size yet (a console nobody resized): the
+		 * guest's pty keeps its own until a real one comes. */
+		if (!s->tty || ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) ||
+		    (!ws.ws_row && !ws.ws_col))
 			goto out;
 		jb_key(&b, "row");
 		jb_uint(&b, ws.ws_row);
@@ -160,7 +152,7 @@ static int on_frame(struct shim *s, const struct px_frame *f)
 		if (f->len <= 8)
 			return -1;	/* EOF: nothing to do */
 		seq = px_get_be64(f->data);
-		write_all(seq == s->stderr_seq && s->stderr_seq ? STDERR_FILENO :
+		fd_write_all(seq == s->stderr_seq && s->stderr_seq ? STDERR_FILENO :
 			  STDOUT_FILENO, f->data + 8, f->len - 8);
 		return -1;
 	case PX_EXIT:
@@ -237,9 +229,11 @@ int main(int argc, char **argv)
 		{ "stdio", required_argument, NULL, 's' },
 		{ "stderr", required_argument, NULL, 'e' },
 		{ "tty", no_argument, NULL, 't' },
+		{ "ready-fd", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct shim s = { .fd = -1, .stdin_open = true };
+	struct shim s = { .fd = -1, .ready_fd = -1, .stdin_open = true };
+	uint64_t v;
 	sigset_t all;
 	int c, ret;
 
@@ -262,8 +256,16 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 't': s.tty = true; break;
+		case 'r':
+			if (parse_seq(optarg, &v) || v < 3 || v > INT32_MAX) {
+				log_error("--ready-fd: '%s' is not a descriptor", optarg);
+				return SHIM_SETUP_FAILED;
+			}
+			s.ready_fd = (int)v;
+			fcntl(s.ready_fd, F_SETFD, FD_CLOEXEC);
+			break;
 		default:
-			log_error("usage: kvmc-shim --proxy SOCK --container ID --process ID --stdio SEQ [--stderr SEQ] [--tty]");
+			log_error("usage: kvmc-shim --proxy SOCK --container ID --process ID --stdio SEQ [--stderr SEQ] [--tty] [--ready-fd FD]");
 			return SHIM_SETUP_FAILED;
 		}
 	}
@@ -293,6 +295,11 @@ int main(int argc, char **argv)
 		log_error("%s: attaching to %s/%s: %s", s.sock, s.container,
 			  s.process, strerror(-ret));
 		return SHIM_VM_GONE;
+	}
+	if (s.ready_fd >= 0) {
+		if (write(s.ready_fd, "1", 1) != 1)
+			return SHIM_SETUP_FAILED;	/* kvmc gave up on us */
+		close(s.ready_fd);
 	}
 	if (s.tty)
 		forward_signal(&s, SIGWINCH);	/* the initial size */

@@ -16,6 +16,13 @@
 
 enum vmm_console { CONSOLE_STDIO, CONSOLE_NONE, CONSOLE_FILE, CONSOLE_HVC };
 
+/* --sandbox (vmm/sandbox.h, docs/sandbox.md) */
+enum vmm_sandbox {
+	SANDBOX_ON,	/* a violation kills the process (SIGSYS) */
+	SANDBOX_DEBUG,	/* a violation prints the syscall, then exits 159 */
+	SANDBOX_OFF,
+};
+
 /* Exit statuses of kvmc-vmm (docs/vmm.md). */
 enum vmm_exit {
 	VMM_EXIT_OK = 0,	/* the guest reset or powered off */
@@ -46,6 +53,7 @@ struct vmm_config {
 	const char *nets[VMM_MAX_NETS];	/* "tap=NAME|fd=N[,mac=MAC]" */
 	unsigned int nr_nets;
 	const char *proxy;	/* unix socket the proxy serves, or NULL */
+	enum vmm_sandbox sandbox;
 };
 
 /* The kernel command line without --cmdline (vmm/options.c says why each

@@ -46,6 +46,11 @@ static int setup_serial(struct vm *vm, const struct vmm_config *cfg,
 	d->serial = serial_new(vm, out, in);
 	if (!d->serial)
 		fail("serial port: cannot create COM1");
+	/* A file in the state directory (a tmpfs): bounded. */
+	if (cfg->console == CONSOLE_FILE) {
+		outcap_init(&d->console_cap, d->console_fd, OUTCAP_CONSOLE_MAX);
+		serial_set_cap(d->serial, &d->console_cap);
+	}
 	return 0;
 }
 
@@ -61,6 +66,8 @@ static int setup_console(struct vm *vm, const struct vmm_config *cfg,
 			   d->console_fd);
 	if (!d->vcon)
 		fail("virtio-console: out of memory");
+	if (cfg->console == CONSOLE_FILE)
+		vcon_set_console_cap(d->vcon, &d->console_cap);
 	for (i = 0; i < cfg->nr_ports; i++) {
 		ret = vcon_add_port(d->vcon, cfg->ports[i].name);
 		if (ret)

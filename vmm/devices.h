@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "lib/outcap.h"
 #include "vmm/config.h"
 
 struct vm;
@@ -16,6 +17,7 @@ struct proxy;
 struct vmm_devices {
 	struct serial *serial;
 	int console_fd;			/* --console file:PATH, or -1 */
+	struct outcap console_cap;	/* bounds what the guest writes there */
 	struct vcon *vcon;		/* virtio-console, if any */
 	struct proxy *proxy;		/* --proxy */
 	struct virtio_9p *shares[VMM_MAX_SHARES];

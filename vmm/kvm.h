@@ -20,6 +20,9 @@ void vm_destroy(struct vm *vm);
 /* Creates and configures the vCPUs; the boot CPU gets bi's entry state. */
 int vcpus_create(struct vm *vm, const struct boot_info *bi, char *err,
 		 size_t errlen);
+/* Starts the vCPU threads held, as if paused: each has named itself and
+ * waits before its first KVM_RUN until vcpus_resume, so that the sandbox
+ * (vmm/sandbox.h) is in place before the guest runs.  0 or -errno. */
 int vcpus_start(struct vm *vm);
 /* Kicks every vCPU out of KVM_RUN and joins the threads. */
 void vcpus_stop(struct vm *vm);

@@ -8,12 +8,16 @@
 
 struct vm;
 struct serial;
+struct outcap;
 
 /* out: fd for guest output (-1: discard); in: fd for guest input (-1:
  * none).  When in is a terminal it is put in raw mode until
  * serial_free. */
 struct serial *serial_new(struct vm *vm, int out, int in);
 void serial_free(struct serial *s);
+/* From now on the output goes through cap (lib/outcap.h), not straight
+ * to out. */
+void serial_set_cap(struct serial *s, struct outcap *cap);
 /* Microseconds (CLOCK_MONOTONIC) of the first byte out, 0 if none. */
 uint64_t serial_first_byte_us(const struct serial *s);
 /* Whether the guest printed a kernel panic. */

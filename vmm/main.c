@@ -18,6 +18,7 @@
 #include "vmm/devices.h"
 #include "vmm/kvm.h"
 #include "vmm/legacy.h"
+#include "vmm/sandbox.h"
 #include "vmm/vm_priv.h"
 
 struct vmm {
@@ -28,6 +29,7 @@ struct vmm {
 	pthread_t loop_thread;
 	bool loop_running;
 	int sigfd;
+	bool have_ns;		/* sandbox_prepare made a mount namespace */
 };
 
 static void *loop_thread(void *opaque)
@@ -147,6 +149,12 @@ int main(int argc, char **argv)
 	sigaddset(&sigs, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	if (v->cfg.sandbox != SANDBOX_OFF &&
+	    sandbox_prepare(&v->have_ns, err, sizeof(err))) {
+		log_error("%s", err);
+		free(v);
+		return VMM_EXIT_SETUP;
+	}
 
 	if (vm_create(&v->vm, v->cfg.memory, v->cfg.cpus, err, sizeof(err))) {
 		log_error("%s", err);
@@ -208,6 +216,13 @@ int main(int argc, char **argv)
 		status = VMM_EXIT_INTERNAL;
 		goto out;
 	}
+	/* Every thread exists and every file is open: confine them all
+	 * before the guest runs its first instruction. */
+	if (sandbox_enter(v->cfg.sandbox, v->have_ns, err, sizeof(err))) {
+		log_error("%s", err);
+		goto out;
+	}
+	vcpus_resume(&v->vm);
 	status = vm_wait_exit(&v->vm);
 	if (status == VMM_EXIT_OK && serial_saw_panic(v->dev.serial)) {
 		log_error("the guest kernel panicked");

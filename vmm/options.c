@@ -35,7 +35,7 @@ static const char usage[] =
 "                [--append STRING] [--proxy PATH]\n"
 "                [--port NAME[=unix:PATH]]... [--share TAG=PATH[,ro]]...\n"
 "                [--net tap=NAME|fd=N[,mac=MAC]]...\n"
-"                [--help] [--version]\n"
+"                [--sandbox on|off|debug] [--help] [--version]\n"
 "\n"
 "Boots a bzImage (64-bit boot protocol) or an uncompressed vmlinux ELF\n"
 "(PVH) in a KVM virtual machine.  SIZE takes K, M or G (default 256M);\n"
@@ -43,12 +43,15 @@ static const char usage[] =
 "off, 1 the guest faulted (triple fault, panic), 2 a VMM or KVM error,\n"
 "3 a setup error (options, kernel, initrd, /dev/kvm).\n"
 "--append adds to the command line (default or --cmdline); --proxy serves\n"
-"the hyperstart channels to kvmc and its shims on a unix socket.\n";
+"the hyperstart channels to kvmc and its shims on a unix socket.\n"
+"--sandbox (default on): after setup, an empty mount namespace, capabilities\n"
+"dropped and a seccomp allowlist (a violation kills with SIGSYS); debug\n"
+"prints the denied syscall and exits 159; off is for debugging only.\n";
 
 enum {
 	OPT_KERNEL = 256, OPT_INITRD, OPT_CMDLINE, OPT_MEMORY, OPT_CPUS,
 	OPT_CONSOLE, OPT_BOOT_TIMING, OPT_PORT, OPT_SHARE, OPT_NET, OPT_HELP,
-	OPT_VERSION, OPT_APPEND, OPT_PROXY,
+	OPT_VERSION, OPT_APPEND, OPT_PROXY, OPT_SANDBOX,
 };
 
 static const struct option long_opts[] = {
@@ -64,6 +67,7 @@ static const struct option long_opts[] = {
 	{ "net", required_argument, NULL, OPT_NET },
 	{ "append", required_argument, NULL, OPT_APPEND },
 	{ "proxy", required_argument, NULL, OPT_PROXY },
+	{ "sandbox", required_argument, NULL, OPT_SANDBOX },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -167,6 +171,16 @@ int vmm_parse_options(int argc, char **argv, struct vmm_config *cfg,
 				fail("--console: '%s' is not stdio, none, hvc or file:PATH", optarg);
 			break;
 		case OPT_BOOT_TIMING: cfg->boot_timing = true; break;
+		case OPT_SANDBOX:
+			if (!strcmp(optarg, "on"))
+				cfg->sandbox = SANDBOX_ON;
+			else if (!strcmp(optarg, "off"))
+				cfg->sandbox = SANDBOX_OFF;
+			else if (!strcmp(optarg, "debug"))
+				cfg->sandbox = SANDBOX_DEBUG;
+			else
+				fail("--sandbox: '%s' is not on, off or debug", optarg);
+			break;
 		case OPT_PORT:
 			if (cfg->nr_ports == VMM_MAX_PORTS)
 				fail("--port: at most %d ports", VMM_MAX_PORTS);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "lib/log.h"
+#include "lib/outcap.h"
 #include "vmm/legacy.h"
 #include "vmm/vm.h"
 
@@ -56,6 +57,7 @@ struct serial {
 	struct vm *vm;
 	pthread_mutex_t lock;
 	int out, in;
+	struct outcap *cap;
 	bool raw;
 	struct termios saved;
 	uint8_t ier, lcr, mcr, scr, fcr, dll, dlm;
@@ -108,7 +110,9 @@ static void emit(struct serial *s, uint8_t c)
 	} else {
 		s->panic_match = c == (uint8_t)PANIC_MARK[0];
 	}
-	if (s->out >= 0) {
+	if (s->cap) {
+		outcap_write(s->cap, &c, 1);
+	} else if (s->out >= 0) {
 		/* A full or broken output must not stall the vCPU. */
 		while (write(s->out, &c, 1) < 0 && errno == EINTR)
 			;
@@ -228,6 +232,13 @@ static void on_input(void *opaque, uint32_t events)
 	/* A full FIFO: back off briefly instead of spinning on a ready fd. */
 	if (s->rx_len == RX_FIFO)
 		poll(NULL, 0, 1);
+}
+
+void serial_set_cap(struct serial *s, struct outcap *cap)
+{
+	pthread_mutex_lock(&s->lock);
+	s->cap = cap;
+	pthread_mutex_unlock(&s->lock);
 }
 
 struct serial *serial_new(struct vm *vm, int out, int in)

@@ -39,6 +39,7 @@ static pthread_mutex_t pause_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t pause_cond = PTHREAD_COND_INITIALIZER;
 static bool pause_req;
 static unsigned int nr_paused;
+static unsigned int nr_ready;	/* threads that have named themselves */
 static struct vm_stats stats;
 
 static bool exiting(struct vm *vm)
@@ -126,6 +127,10 @@ static void *vcpu_thread(void *opaque)
 
 	snprintf(name, sizeof(name), "vcpu%u", v->id);
 	pthread_setname_np(pthread_self(), name);
+	pthread_mutex_lock(&pause_lock);
+	nr_ready++;
+	pthread_cond_broadcast(&pause_cond);
+	pthread_mutex_unlock(&pause_lock);
 	while (!exiting(vm)) {
 		pause_point(v);
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
@@ -338,16 +343,25 @@ out:
 int vcpus_start(struct vm *vm)
 {
 	struct vm_private *p = vm->priv;
-	int i, ret;
+	unsigned int started = 0;
+	int i, ret = 0;
 
+	pthread_mutex_lock(&pause_lock);
+	pause_req = true;
+	pthread_mutex_unlock(&pause_lock);
 	for (i = 0; i < p->nr_vcpus; i++) {
 		ret = pthread_create(&p->vcpus[i]->thread, NULL, vcpu_thread,
 				     p->vcpus[i]);
 		if (ret)
-			return -ret;
+			break;
 		p->vcpus[i]->started = true;
+		started++;
 	}
-	return 0;
+	pthread_mutex_lock(&pause_lock);
+	while (nr_ready < started)
+		pthread_cond_wait(&pause_cond, &pause_lock);
+	pthread_mutex_unlock(&pause_lock);
+	return -ret;
 }
 
 static void kick(struct vcpu *v)

@@ -9,6 +9,7 @@
 
 #include "devices/virtio/console_int.h"
 #include "lib/log.h"
+#include "lib/outcap.h"
 #include "vmm/vm.h"
 
 #define PCI_CLASS_COMM_OTHER	0x078000
@@ -64,6 +65,11 @@ static void console_output(struct vcon *c, const struct virtq_req *req)
 	ssize_t n;
 
 	for (i = 0; i < req->nr_rd; i++) {
+		if (c->console_cap) {
+			outcap_write(c->console_cap, req->iov[i].iov_base,
+				     req->iov[i].iov_len);
+			continue;
+		}
 		for (off = 0; off < req->iov[i].iov_len; off += n) {
 			n = write(c->console_out, (char *)req->iov[i].iov_base + off,
 				  req->iov[i].iov_len - off);
@@ -225,6 +231,11 @@ static int port_init(struct vcon *c, unsigned int id, const char *name)
 	    bytering_init(&p->from_guest, VCON_RING_SIZE))
 		return -ENOMEM;
 	return 0;
+}
+
+void vcon_set_console_cap(struct vcon *c, struct outcap *cap)
+{
+	c->console_cap = cap;
 }
 
 struct vcon *vcon_new(struct vm *vm, int console_out)

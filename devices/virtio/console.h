@@ -26,6 +26,7 @@
 struct vm;
 struct vcon;
 struct vcon_port;
+struct outcap;
 
 #define VCON_MAX_PORTS		16	/* named ports, besides port 0 */
 #define VCON_NAME_MAX		127
@@ -46,6 +47,8 @@ struct vcon *vcon_new(struct vm *vm, int console_out);
 /* Adds a named port before vcon_realize.  0, -EINVAL (bad or duplicate
  * name), -ENOSPC (VCON_MAX_PORTS). */
 int vcon_add_port(struct vcon *c, const char *name);
+/* Port 0's output goes through cap (lib/outcap.h) from now on. */
+void vcon_set_console_cap(struct vcon *c, struct outcap *cap);
 /* Builds the virtio-pci function and puts it on vm's PCI bus. */
 int vcon_realize(struct vcon *c);
 void vcon_free(struct vcon *c);

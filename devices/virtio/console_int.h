@@ -41,6 +41,7 @@ struct vcon {
 	struct virtio_pci vp;
 	struct vm *vm;
 	int console_out;
+	struct outcap *console_cap;	/* or NULL: straight to console_out */
 	unsigned int nr_ports;		/* port 0 + named ports */
 	struct vcon_port port[VCON_MAX_PORTS + 1];
 	struct vcon_ctrl_msg ctrl[VCON_CTRL_PENDING];

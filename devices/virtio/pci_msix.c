@@ -86,7 +86,7 @@ static void reroute(struct virtio_pci *vp, unsigned int v)
 	if (e->gsi >= 0 &&
 	    vm_msi_route(vp->vm, e->gsi, (uint64_t)e->addr_hi << 32 | e->addr_lo,
 			 e->data) < 0)
-		log_warn("virtio-pci %02x: MSI route of vector %u failed",
+		log_guest("virtio-pci %02x: MSI route of vector %u failed",
 			 vp->pci.slot, v);
 }
 

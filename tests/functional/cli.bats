@@ -146,5 +146,7 @@ teardown() { kvmc_teardown; }
 	[[ $ns == *'"network"'* && $ns == *'"pid"'* && $ns != *'"user"'* ]]
 	[[ $(echo "$output" | "$JSONQ" linux capabilities) == *CAP_SYS_ADMIN* ]]
 	[ "$(echo "$output" | "$JSONQ" linux seccomp enabled)" = "false" ]
+	[ "$(echo "$output" | "$JSONQ" linux cgroup v2)" = "true" ]
+	[ "$(echo "$output" | "$JSONQ" linux cgroup v1)" = "false" ]
 	[ -n "$(echo "$output" | "$JSONQ" annotations org.kvmc.version)" ]
 }

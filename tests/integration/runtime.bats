@@ -4,34 +4,18 @@
 # (tests/integration/run).  Bundles and state live under /run (tmpfs).
 
 ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
-KVMC=$ROOT/build/kvmc
-TIMEOUT=${KVMC_IT_STEP_TIMEOUT:-300}
+source "$ROOT/tests/integration/lib/kvmc-it.sh"
 
 setup_file() {
 	echo "# runtime tests: ${TIMEOUT}s per step" >&3
 }
 
 setup() {
-	export KVMC_CONFIG=$ROOT/build/kvmc.conf
-	W=$(mktemp -d /run/kvmc-it.XXXXXX)
-	STATE=$W/state
+	kvmc_it_setup
 }
 
 teardown() {
-	for id in $(ls "$STATE" 2>/dev/null); do
-		"$KVMC" --root "$STATE" delete --force "$id" || true
-	done
-	rm -rf "$W"
-}
-
-# Nothing of a container may outlive its delete: no kvmc process, no
-# state directory, no socket.
-assert_clean() {
-	local left
-	[ -z "$(ls -A "$STATE" 2>/dev/null)" ] || {
-		echo "state left: $(ls -A "$STATE")"; return 1; }
-	left=$(pgrep -af "kvmc-(vmm|shim).*$W" || true)
-	[ -z "$left" ] || { echo "processes left: $left"; return 1; }
+	kvmc_it_teardown
 }
 
 @test "runtime: kvmc run prints stdout and stderr and returns the exit status" {
@@ -114,5 +98,89 @@ assert_clean() {
 	[[ $output == *PING-OK* ]]
 	[ "$taps" -eq 0 ]
 	[ "$qdiscs" -eq 0 ]
+	assert_clean
+}
+
+@test "runtime: the VM is in linux.cgroupsPath's cgroup; events, update, delete removes it" {
+	"$ROOT/scripts/mkbundle.sh" "$W/b" sh -c 'echo ready; while :; do sleep 1; done'
+	sed -i "s|\"linux\": {|\"linux\": { \"cgroupsPath\": \"/kvmc-it-$$/c5\", \"resources\": { \"memory\": { \"limit\": 134217728 } },|" "$W/b/config.json"
+	CG=/sys/fs/cgroup/kvmc-it-$$/c5
+	timeout "$TIMEOUT" "$KVMC" --root "$STATE" create --bundle "$W/b" \
+		--pid-file "$W/pid" c5 </dev/null >"$W/out" 2>&1
+	timeout "$TIMEOUT" "$KVMC" --root "$STATE" start c5
+	for _ in $(seq "$TIMEOUT"); do grep -q ready "$W/out" && break; sleep 1; done
+	grep -q ready "$W/out"
+	pid=$(cat "$W/pid")
+	vmm=$(pgrep -f "kvmc-vmm.*$W")
+	# What containerd reads for the init pid, and the VMM beside it.
+	[ "$(cat "/proc/$pid/cgroup")" = "0::/kvmc-it-$$/c5" ]
+	[ "$(cat "/proc/$vmm/cgroup")" = "0::/kvmc-it-$$/c5" ]
+	# Nothing else but KVM's worker threads for the VM (kernel threads,
+	# children of kthreadd, which KVM attaches to the VMM's cgroup):
+	# create went back to where it was.
+	echo "cgroup.procs: $(cat "$CG/cgroup.procs" | tr '\n' ' ')"
+	grep -qx "$pid" "$CG/cgroup.procs"
+	grep -qx "$vmm" "$CG/cgroup.procs"
+	for p in $(cat "$CG/cgroup.procs"); do
+		[ "$p" = "$pid" ] || [ "$p" = "$vmm" ] || [ "$(awk '{ print $4 }' "/proc/$p/stat")" = 2 ]
+	done
+
+	run "$KVMC" --root "$STATE" events --stats c5
+	echo "$output"
+	[ "$status" -eq 0 ]
+	j=$output
+	[ "$(echo "$j" | "$JSONQ" type)" = stats ]
+	(( $(echo "$j" | "$JSONQ" data cpu usage total) > 0 ))
+	(( $(echo "$j" | "$JSONQ" data cpu usage user) > 0 ))
+	# Booting touched guest RAM: tens of MiB, at most the guest's 192 MiB
+	# and the VMM's own.
+	mem=$(echo "$j" | "$JSONQ" data memory usage usage)
+	(( mem > 8 << 20 && mem < 512 << 20 ))
+	[ "$(echo "$j" | "$JSONQ" data memory usage limit)" = $((192 << 20)) ]
+	# The VMM's threads and the shim.
+	(( $(echo "$j" | "$JSONQ" data pids current) >= 3 ))
+
+	"$KVMC" --root "$STATE" update --pids-limit 200 c5
+	[ "$(cat "$CG/pids.max")" = 200 ]
+	echo '{"cpu":{"quota":50000,"period":100000}}' | "$KVMC" --root "$STATE" update -r - c5
+	[ "$(cat "$CG/cpu.max")" = "50000 100000" ]
+	run "$KVMC" --root "$STATE" update --memory 1g c5
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ $output == *"more than the VM's 192 MiB of RAM"*"cannot grow a VM's memory" ]]
+	run "$KVMC" --root "$STATE" update --cpu-quota 1000000 c5
+	[ "$status" -eq 1 ]
+	[[ $output == *"cannot add vCPUs" ]]
+	[ "$(cat "$CG/pids.max")" = 200 ]
+
+	# Without --stats: samples until the container stops, then it ends.
+	timeout "$TIMEOUT" "$KVMC" --root "$STATE" events --interval 1s c5 >"$W/ev" &
+	ev=$!
+	for _ in $(seq "$TIMEOUT"); do grep -q '"type":"stats"' "$W/ev" && break; sleep 1; done
+	timeout "$TIMEOUT" "$KVMC" --root "$STATE" kill c5 KILL
+	wait "$ev"
+	grep -q '"type":"stats","id":"c5"' "$W/ev"
+
+	timeout "$TIMEOUT" "$KVMC" --root "$STATE" delete c5
+	[ ! -d "$CG" ]
+	rmdir "/sys/fs/cgroup/kvmc-it-$$"
+	assert_clean
+}
+
+@test "runtime: --systemd-cgroup places the VM in SLICE/PREFIX-NAME.scope; a bad cgroupsPath is named" {
+	"$ROOT/scripts/mkbundle.sh" "$W/b" sleep 100
+	sed -i "s|\"linux\": {|\"linux\": { \"cgroupsPath\": \"kvmcit-x$$.slice:kvmc:c6\",|" "$W/b/config.json"
+	timeout "$TIMEOUT" "$KVMC" --systemd-cgroup --root "$STATE" create \
+		--bundle "$W/b" --pid-file "$W/pid" c6 </dev/null >/dev/null 2>&1
+	[ "$(cat "/proc/$(cat "$W/pid")/cgroup")" = "0::/kvmcit.slice/kvmcit-x$$.slice/kvmc-c6.scope" ]
+	timeout "$TIMEOUT" "$KVMC" --root "$STATE" delete --force c6
+	[ ! -d "/sys/fs/cgroup/kvmcit.slice/kvmcit-x$$.slice/kvmc-c6.scope" ]
+	rmdir "/sys/fs/cgroup/kvmcit.slice/kvmcit-x$$.slice" "/sys/fs/cgroup/kvmcit.slice"
+
+	sed -i "s|kvmcit-x$$.slice:kvmc:c6|/a/../b|" "$W/b/config.json"
+	run "$KVMC" --root "$STATE" create --bundle "$W/b" c7
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[ "$output" = "kvmc: config.json: linux.cgroupsPath: '/a/../b': '..' is not allowed" ]
 	assert_clean
 }

@@ -45,6 +45,7 @@ START_TEST(test_full_linux)
 	ck_assert_uint_eq(c->linux_cfg.resources.cpu_period, 100000);
 	ck_assert_uint_eq(c->linux_cfg.resources.cpu_shares, 512);
 	ck_assert_str_eq(c->linux_cfg.resources.cpu_cpus, "0-3");
+	ck_assert_int_eq(c->linux_cfg.resources.pids_limit, 100);
 	ck_assert_uint_eq(c->linux_cfg.sysctl.n, 1);
 	ck_assert_str_eq(c->linux_cfg.sysctl.items[0].key, "net.ipv4.ip_forward");
 	ck_assert_uint_eq(c->linux_cfg.masked_paths.n, 1);
@@ -106,6 +107,10 @@ static const struct oci_case bad[] = {
 	  "config.json: linux.resources.cpu.cpus: invalid CPU list '0-x'" },
 	{ L("{\"resources\":{\"cpu\":{\"cpus\":3}}}"),
 	  "config.json: linux.resources.cpu.cpus: expected a string" },
+	{ L("{\"resources\":{\"pids\":7}}"),
+	  "config.json: linux.resources.pids: expected an object" },
+	{ L("{\"resources\":{\"pids\":{\"limit\":\"7\"}}}"),
+	  "config.json: linux.resources.pids.limit: expected a 64-bit integer" },
 	{ L("{\"sysctl\":{\"a\":1}}"), "config.json: linux.sysctl.a: expected a string" },
 	{ L("{\"sysctl\":[]}"), "config.json: linux.sysctl: expected an object of strings" },
 	{ L("{\"maskedPaths\":\"/proc\"}"), "config.json: linux.maskedPaths: expected an array of strings" },

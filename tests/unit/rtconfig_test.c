@@ -51,7 +51,8 @@ START_TEST(test_all_keys)
 		   "min_memory_mib = 64\n"
 		   "max_memory_mib = 8192\n"
 		   "default_vcpus = 2\n"
-		   "max_vcpus = 16\n");
+		   "max_vcpus = 16\n"
+		   "vmm_sandbox = debug\n");
 	ck_assert_msg(rtconfig_load_file(path, &rc, err, sizeof(err)) == 0, "%s", err);
 	ck_assert_str_eq(rc.source, path);
 	ck_assert_str_eq(rc.kernel, "/boot/vmlinux");
@@ -67,6 +68,7 @@ START_TEST(test_all_keys)
 	ck_assert_uint_eq(rc.max_memory_mib, 8192);
 	ck_assert_uint_eq(rc.default_vcpus, 2);
 	ck_assert_uint_eq(rc.max_vcpus, 16);
+	ck_assert_str_eq(rc.vmm_sandbox, "debug");
 	rtconfig_free(&rc);
 }
 END_TEST
@@ -85,6 +87,7 @@ START_TEST(test_defaults_and_binaries)
 	ck_assert_uint_eq(rc.memory_overhead_mib, 64);
 	ck_assert_uint_eq(rc.default_vcpus, 1);
 	ck_assert_uint_eq(rc.max_vcpus, 0);
+	ck_assert_str_eq(rc.vmm_sandbox, "on");
 	/* Binaries default to the directory of the running executable. */
 	ck_assert_ptr_nonnull(strstr(rc.vmm, "/kvmc-vmm"));
 	ck_assert_ptr_nonnull(strstr(rc.shim, "/kvmc-shim"));
@@ -112,6 +115,8 @@ static const struct {
 	  ":1: max_vcpus: expected a number of vCPUs from 0 (the host's CPUs) to 255, got 'x'" },
 	{ "max_memory_mib = 99999999999999999999999\n",
 	  ":1: max_memory_mib: expected a number of MiB from 0 (no limit) to 4194304, got '99999999999999999999999'" },
+	{ "vmm_sandbox = yes\n",
+	  ":1: vmm_sandbox: expected on, off or debug, got 'yes'" },
 	{ "min_memory_mib = 512\nmax_memory_mib = 256\n",
 	  ": max_memory_mib is below min_memory_mib" },
 };

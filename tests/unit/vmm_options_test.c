@@ -25,6 +25,7 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(cfg.console, CONSOLE_STDIO);
 	ck_assert_ptr_null(cfg.cmdline);
 	ck_assert_str_eq(cfg.kernel, "/k");
+	ck_assert_int_eq(cfg.sandbox, SANDBOX_ON);
 }
 END_TEST
 
@@ -42,6 +43,12 @@ START_TEST(test_values)
 	ck_assert_uint_eq(cfg.nr_ports, 1);
 	ck_assert_str_eq(cfg.ports[0].name, "sh.hyper.channel.0");
 	ck_assert_str_eq(cfg.ports[0].unix_path, "/run/x");
+	ck_assert_int_eq(parse(&cfg, err, "--sandbox", "off", NULL), 0);
+	ck_assert_int_eq(cfg.sandbox, SANDBOX_OFF);
+	ck_assert_int_eq(parse(&cfg, err, "--sandbox=debug", NULL, NULL), 0);
+	ck_assert_int_eq(cfg.sandbox, SANDBOX_DEBUG);
+	ck_assert_int_eq(parse(&cfg, err, "--sandbox", "on", NULL), 0);
+	ck_assert_int_eq(cfg.sandbox, SANDBOX_ON);
 }
 END_TEST
 
@@ -57,6 +64,7 @@ START_TEST(test_errors_name_the_option)
 		{ "--cpus", "-1", "--cpus" },
 		{ "--cpus", "2x", "--cpus" },
 		{ "--console", "tty", "--console" },
+		{ "--sandbox", "yes", "--sandbox" },
 		{ "--port", "=unix:/x", "--port" },
 		{ "--port", "a=tcp:1", "--port" },
 		{ "--bogus", NULL, "--bogus" },
