@@ -201,6 +201,13 @@ check-fuzz: $(FUZZERS)
 .PHONY: fuzzers check-fuzz
 # --- end of fuzzing ----------------------------------------------------------
 
+# --- benchmarks (docs/benchmarks.md): each against its peer, in the KVM
+# test host; results in build/bench/NAME/ ----------------------------------
+bench-serial bench-9p: bench-%: all
+	$(Q)tests/kvmhost/run -t 3000 -- bench/$*/run.sh
+.PHONY: bench-serial bench-9p
+# --- end of benchmarks -------------------------------------------------------
+
 deps:
 	$(Q)scripts/deps.sh
 	$(Q)$(MAKE) --no-print-directory kernel

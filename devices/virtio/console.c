@@ -349,7 +349,9 @@ size_t vcon_port_write(struct vcon_port *p, const void *buf, size_t len)
 		if (!flush_rx(p) || done == len)
 			break;
 	}
-	if (done < len)
+	/* Full now (short or not): the writable callback when room frees.
+	 * A writer that filled the ring exactly would wait forever else. */
+	if (!bytering_room(&p->to_guest))
 		p->want_writable = true;
 	virtio_pci_unlock(&p->c->vp);
 	return done;

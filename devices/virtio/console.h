@@ -34,7 +34,8 @@ struct outcap;
 struct vcon_port_ops {
 	/* Bytes from the guest are waiting (vcon_port_read). */
 	void (*readable)(struct vcon_port *p, void *opaque);
-	/* Room freed in the ring toward the guest (vcon_port_write). */
+	/* Room freed in the ring toward the guest, once after a
+	 * vcon_port_write left it full (short or not). */
 	void (*writable)(struct vcon_port *p, void *opaque);
 	/* The guest opened or closed the port (or the driver went away). */
 	void (*state)(struct vcon_port *p, void *opaque, bool guest_open);

@@ -338,6 +338,35 @@ START_TEST(test_host_to_guest_backpressure)
 }
 END_TEST
 
+/* A writer that fills the ring exactly (never a short write, as the unix
+ * socket server does: it reads no more than vcon_port_writable) still
+ * hears when room frees; it used to wait forever. */
+START_TEST(test_host_to_guest_exact_fill)
+{
+	uint8_t *data = malloc(VCON_RING_SIZE);
+	uint32_t len;
+	uint64_t gpa;
+
+	memset(data, 'y', VCON_RING_SIZE);
+	send_ctrl(1, VIRTIO_CONSOLE_PORT_OPEN, 1);
+	ck_assert_uint_eq(vcon_port_write(pa, data, VCON_RING_SIZE),
+			  VCON_RING_SIZE);
+	post(4, 4096, true, NULL);
+	run_queue(4);
+	ck_assert(used(4, &len, &gpa));
+	ck_assert_uint_eq(len, 4096);
+	ck_assert_int_eq(writable_calls, 1);
+	/* Filled exactly again: told again. */
+	ck_assert_uint_eq(vcon_port_write(pa, data, 4096), 4096);
+	ck_assert_uint_eq(vcon_port_writable(pa), 0);
+	post(4, 4096, true, NULL);
+	run_queue(4);
+	ck_assert(used(4, &len, &gpa));
+	ck_assert_int_eq(writable_calls, 2);
+	free(data);
+}
+END_TEST
+
 START_TEST(test_reset_keeps_bytes)
 {
 	uint32_t len;
@@ -407,6 +436,7 @@ static Suite *console_suite(void)
 	tcase_add_test(tc, test_held_until_open);
 	tcase_add_test(tc, test_guest_to_host_backpressure);
 	tcase_add_test(tc, test_host_to_guest_backpressure);
+	tcase_add_test(tc, test_host_to_guest_exact_fill);
 	tcase_add_test(tc, test_reset_keeps_bytes);
 	tcase_add_test(tc, test_bad_control);
 	tcase_add_test(tc, test_port_names);

@@ -2,7 +2,9 @@
 # whose /init (console-init.sh) finds the named ports, moves data both
 # ways and reloads the driver.  Source it from bats; needs bash.
 #
-#   console_guest_initrd OUT    build the initramfs
+#   console_guest_initrd OUT    build the initramfs; CT_EXTRA_BINS names
+#                               static binaries to add to its /bin
+#                               (bench/serial adds serial-bench)
 
 CT_ROOT=${CT_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)}
 CT_KDIR=$CT_ROOT/build/kernel
@@ -14,6 +16,9 @@ console_guest_initrd() {
 	stage=$(mktemp -d /tmp/ct-initrd.XXXXXX) || return 1
 	mkdir -p "$stage"/{bin,proc,sys,dev,tmp,lib/modules}
 	install -m 0755 /bin/busybox "$stage/bin/busybox"
+	for m in ${CT_EXTRA_BINS:-}; do
+		install -m 0755 "$m" "$stage/bin/" || return 1
+	done
 	: > "$stage/lib/modules/order"
 	for m in $CT_MODULES; do
 		path=$(grep -E "(^|/)$m\.ko(\.[a-z]+)?:" \

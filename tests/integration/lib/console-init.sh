@@ -25,18 +25,35 @@ links() {
 	done
 }
 
-# Waits (up to 60 s) until both test ports have their names.
+# Waits (up to 60 s) until the named ports (the test ports by default)
+# have their names.
 wait_ports() {
 	i=0
 	while [ $i -lt 600 ]; do
 		links
-		[ -e /dev/virtio-ports/test.a ] && [ -e /dev/virtio-ports/test.b ] &&
-			return 0
+		ok=1
+		for n in ${*:-test.a test.b}; do
+			[ -e /dev/virtio-ports/$n ] || ok=
+		done
+		[ -n "$ok" ] && return 0
 		usleep 100000
 		i=$((i + 1))
 	done
 	return 1
 }
+
+# bench/serial: its guest end on the port "bench", then off.
+if [ "$(arg ctmode)" = bench ]; then
+	if wait_ports bench; then
+		rep=$(arg ctrepeat)
+		serial-bench guest /dev/virtio-ports/bench "$(arg ctrounds)" \
+			"$(arg ctmib)" "${rep:-1}"
+		echo "CT-BENCH-END $?"
+	else
+		echo "CT-BENCH-END no port bench"
+	fi
+	reboot -f
+fi
 
 if wait_ports; then
 	echo "CT-PORTS $(ls /dev/virtio-ports | sort | tr '\n' ' ')"
