@@ -115,14 +115,17 @@ teardown() {
 	# What containerd reads for the init pid, and the VMM beside it.
 	[ "$(cat "/proc/$pid/cgroup")" = "0::/kvmc-it-$$/c5" ]
 	[ "$(cat "/proc/$vmm/cgroup")" = "0::/kvmc-it-$$/c5" ]
-	# Nothing else but KVM's worker threads for the VM (kernel threads,
-	# children of kthreadd, which KVM attaches to the VMM's cgroup):
-	# create went back to where it was.
-	echo "cgroup.procs: $(cat "$CG/cgroup.procs" | tr '\n' ' ')"
+	# Nothing else but the VMM's watcher (its parent, which logs how it
+	# ends) and KVM's worker threads for the VM (kernel threads, children
+	# of kthreadd, which KVM attaches to the VMM's cgroup): create went
+	# back to where it was.
+	watch=$(awk '{ print $4 }' "/proc/$vmm/stat")
+	echo "cgroup.procs: $(cat "$CG/cgroup.procs" | tr '\n' ' ') (shim $pid, vmm $vmm, watcher $watch)"
 	grep -qx "$pid" "$CG/cgroup.procs"
 	grep -qx "$vmm" "$CG/cgroup.procs"
 	for p in $(cat "$CG/cgroup.procs"); do
-		[ "$p" = "$pid" ] || [ "$p" = "$vmm" ] || [ "$(awk '{ print $4 }' "/proc/$p/stat")" = 2 ]
+		[ "$p" = "$pid" ] || [ "$p" = "$vmm" ] || [ "$p" = "$watch" ] ||
+			[ "$(awk '{ print $4 }' "/proc/$p/stat")" = 2 ]
 	done
 
 	run "$KVMC" --root "$STATE" events --stats c5
