@@ -116,7 +116,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct virtq vq = { 0 };
 	uint16_t popped[VIRTQ_MAX_SIZE], qmax;
 	unsigned int npopped = 0, ops = 0, flags;
-	bool have_req = false;
+	bool have_req = false, has;
 	uint64_t features = 1ULL << VIRTIO_F_VERSION_1;
 	const uint8_t *ops_data;
 	size_t n, nops;
@@ -189,8 +189,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		switch (op % 8) {
 		case 0: case 1: case 2:		/* pop */
+			has = virtq_has_avail(&vq);
 			r = virtq_pop(&vq, &req);
 			check(r == 1 || r == 0 || r == -EIO, "virtq_pop result");
+			check(has || r != 1, "popped with nothing available");
 			if (r == 1) {
 				have_req = true;
 				check_req(&vq, &mem, &req);
