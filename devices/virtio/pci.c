@@ -220,10 +220,13 @@ static uint16_t valid_vector(const struct virtio_pci *vp, uint64_t v)
 
 static void set_feature_word(struct virtio_pci *vp, uint32_t v)
 {
-	uint64_t mask = 0xffffffffULL << (32 * vp->gfselect);
+	uint64_t mask;
 
+	/* gfselect is the guest's: range-checked before it is a shift
+	 * count (fuzz_virtio_pci found the shift by 32 * 0x70000). */
 	if (vp->gfselect >= 2 || (vp->status & VIRTIO_CONFIG_S_FEATURES_OK))
 		return;
+	mask = 0xffffffffULL << (32 * vp->gfselect);
 	vp->driver_features = (vp->driver_features & ~mask) |
 			      ((uint64_t)v << (32 * vp->gfselect));
 }

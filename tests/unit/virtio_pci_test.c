@@ -203,6 +203,24 @@ START_TEST(test_feature_negotiation)
 }
 END_TEST
 
+/* A guest_feature_select past the two words is ignored, not used as a
+ * shift count (tests/fuzz/crashes/virtio_pci/: UBSan stopped the VMM). */
+START_TEST(test_feature_select_out_of_range)
+{
+	wr(0x08, 0, 4);
+	wr(0x0c, 1U << VIRTIO_RING_F_EVENT_IDX, 4);
+	wr(0x08, 0x70000, 4);
+	ck_assert_uint_eq(rd(0x08, 4), 0x70000);
+	wr(0x0c, 0xffffffff, 4);
+	ck_assert_uint_eq(rd(0x0c, 4), 0);
+	wr(0x08, 2, 4);
+	wr(0x0c, 0xffffffff, 4);
+	ck_assert_uint_eq(vp.driver_features, 1ULL << VIRTIO_RING_F_EVENT_IDX);
+	wr(0x08, 0, 4);
+	ck_assert_uint_eq(rd(0x0c, 4), 1U << VIRTIO_RING_F_EVENT_IDX);
+}
+END_TEST
+
 START_TEST(test_status_reset_reinit)
 {
 	bring_up();
@@ -382,6 +400,7 @@ static Suite *virtio_pci_suite(void)
 	tcase_add_test(tc, test_features_and_queues);
 	tcase_add_test(tc, test_bad_queue_select);
 	tcase_add_test(tc, test_feature_negotiation);
+	tcase_add_test(tc, test_feature_select_out_of_range);
 	tcase_add_test(tc, test_status_reset_reinit);
 	tcase_add_test(tc, test_bad_ring_needs_reset);
 	tcase_add_test(tc, test_isr_and_device_config);
