@@ -117,10 +117,11 @@ console() {
 }
 
 # kvmc-vmm writes ttyS0 and hvc0 to one file, and the guest's UART may
-# still be sending a line when its next hvc0 line arrives whole: the
-# serial lines are read with the hvc0 lines (and their newline) taken out.
+# still be sending a line when the next hvc0 line arrives: the serial
+# lines are read with the hvc0 lines and the empty lines taken out.
 serial_lines() {
-	console | sed -z 's/CT-HVC0 [a-z0-9 ]*\n//g'
+	console | sed -z -e 's/CT-HVC0 hello from hvc0\n\?//g' \
+		-e 's/CT-HVC0 after reload\n\?//g' | grep -av '^$'
 }
 
 ct_line() {
