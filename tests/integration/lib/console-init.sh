@@ -12,6 +12,16 @@ for m in $(cat /lib/modules/order); do
 done
 
 arg() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
+
+# One line on hvc0 in one write: without -opost the tty sends the newline
+# apart, and the host, which gets ttyS0 and hvc0 in one file, saw a serial
+# line land between the text and its newline.
+hvc0() {
+	exec 3> /dev/hvc0
+	stty -F /dev/hvc0 -opost 2>/dev/null
+	echo "$*" >&3
+	exec 3>&-
+}
 size=$(arg ctsize)
 
 # No udev here: the names come from sysfs (docs/virtio.md).
@@ -60,7 +70,7 @@ if wait_ports; then
 else
 	echo "CT-PORTS missing: $(ls /sys/class/virtio-ports 2>&1 | tr '\n' ' ')"
 fi
-echo "CT-HVC0 hello from hvc0" > /dev/hvc0
+hvc0 "CT-HVC0 hello from hvc0"
 
 # 64 MiB each way at once: test.a guest -> host, test.b host -> guest.
 head -c "$size" /dev/urandom > /tmp/g2h
@@ -80,6 +90,6 @@ else
 fi
 echo "after-reload" > /dev/virtio-ports/test.a
 echo "CT-RELOAD-H2G $(head -c 5 /dev/virtio-ports/test.b)"
-echo "CT-HVC0 after reload" > /dev/hvc0
+hvc0 "CT-HVC0 after reload"
 echo CT-END
 reboot -f
