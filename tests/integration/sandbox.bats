@@ -69,7 +69,9 @@ field() {	# field FILE KEY
 	grep -q ' / / ro,.* - tmpfs ' /proc/"$VMM"/mountinfo
 	grep -q ' /proc .* - proc ' /proc/"$VMM"/mountinfo
 	timeout "$TIMEOUT" "$KVMC" --root "$STATE" kill c1 KILL
-	for _ in $(seq "$TIMEOUT"); do kill -0 "$VMM" 2>/dev/null || break; sleep 1; done
+	# The init's shim ends with it; the VM lives on until delete.
+	pid=$(cat "$W/pid")
+	for _ in $(seq "$TIMEOUT"); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
 	timeout "$TIMEOUT" "$KVMC" --root "$STATE" delete c1
 	assert_clean
 }
@@ -102,7 +104,9 @@ field() {	# field FILE KEY
 	[ "$(field /proc/"$VMM"/status Seccomp)" = 0 ]
 	[ "$(ls -A /proc/"$VMM"/root)" != proc ]
 	timeout "$TIMEOUT" "$KVMC" --root "$STATE" kill c3 KILL
-	for _ in $(seq "$TIMEOUT"); do kill -0 "$VMM" 2>/dev/null || break; sleep 1; done
+	# The init's shim ends with it; the VM lives on until delete.
+	pid=$(cat "$W/pid")
+	for _ in $(seq "$TIMEOUT"); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
 	timeout "$TIMEOUT" "$KVMC" --root "$STATE" delete c3
 	assert_clean
 }
