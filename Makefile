@@ -131,7 +131,13 @@ tool_deps = $(call obj,$(foreach c,$(shell sed -n 's|^/\* tool-deps: \(.*\) \*/$
 $(B)/tests/%: tests/tools/%.c $$(call tool_deps,tests/tools/$$*.c)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(call tool_deps,$<) $(LDLIBS)
-tools: $(TOOLS)
+# Test programs run inside a guest (tests/guest/NAME.c ->
+# build/tests/guest/NAME): static, the guest has no libraries.
+GUEST_TOOLS := $(patsubst tests/guest/%.c,$(B)/tests/guest/%,$(wildcard tests/guest/*.c))
+$(B)/tests/guest/%: tests/guest/%.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -static -o $@ $<
+tools: $(TOOLS) $(GUEST_TOOLS)
 
 # Each runner appends TAP-like lines to build/results/; tests/report sums them.
 check-unit: $(UNIT_TESTS)

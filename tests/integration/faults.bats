@@ -53,10 +53,15 @@ teardown() {
 		kill -9 "$p" 2>/dev/null || true
 	done
 	if mountpoint -q "$W/full" 2>/dev/null; then umount "$W/full"; fi
+	if [[ -f $W/netns ]]; then ip netns del "$(cat "$W/netns")" || true; fi
 	rm -rf "$W"
 }
 
 kv() { "$KVMC" --root "$STATE" "$@"; }
+
+# mark WHAT: the time into the test at WHAT, in the run's output (where
+# the time of a slow test goes).
+mark() { echo "#   $((SECONDS - T0)) s: $*" >&3; }
 
 # wait_for SECS CMD...: until CMD succeeds, at most SECS seconds.
 wait_for() {
@@ -135,6 +140,7 @@ create_start() {
 		< "$W/$id.in" > "$W/$id.out" 2>&1 3>&- &
 	bg "$id.reaper"
 	wait_for "$TIMEOUT" test -s "$W/$id.pid"
+	mark "$id created"
 	timeout "$TIMEOUT" "$KVMC" --root "$STATE" start "$id"
 }
 
@@ -162,11 +168,13 @@ vmm_rss_kb() {
 	bundle c1 sh -c 'echo ready; while :; do sleep 1; done'
 	create_start c1
 	wait_for "$TIMEOUT" has "$W/c1.out" ready
+	mark "c1 ready"
 	shim=$(cat "$W/c1.pid")
 	status_is c1 running
 	kill -9 "$(vmm_pid c1)"
 	wait_for 60 reaped_known "$shim"
 	echo "shim: $(reaped "$shim")"
+	mark "shim reaped"
 	[ "$(reaped "$shim")" = "exit 137" ]
 	status_is c1 stopped
 	run kv kill c1 KILL
@@ -201,6 +209,7 @@ vmm_rss_kb() {
 	create=$!
 	# The VMM is recorded before create waits for the guest's agent.
 	wait_for "$TIMEOUT" vmm_known c3
+	mark "VMM recorded"
 	vmm=$(vmm_pid c3)
 	kill -9 "$create"
 	wait "$create" || true
@@ -208,6 +217,7 @@ vmm_rss_kb() {
 	status_is c3 stopped
 	[ ! -e "$W/c3.pid" ]
 	timeout "$TIMEOUT" "$KVMC" --root "$STATE" delete --force c3
+	mark "deleted"
 	gone "$vmm"
 	assert_clean
 	same_as "$before"
@@ -222,8 +232,10 @@ guest_dies() {
 	wait_for "$TIMEOUT" has "$W/$id.out" ready
 	vmm=$(vmm_pid "$id")
 	shim=$(cat "$W/$id.pid")
+	mark "$id ready"
 	say "$id" go
 	wait_for "$TIMEOUT" gone "$vmm"
+	mark "VMM gone"
 	wait_for 60 reaped_known "$shim"
 	cat "$STATE/$id/vmm.log"
 	tail -20 "$STATE/$id/console.log"
@@ -246,6 +258,7 @@ guest_dies() {
 	mkdir "$W/full"
 	mount -t tmpfs -o size=256k tmpfs "$W/full"
 	before=$(snapshot)
+	mark "snapshot"
 	# Full, then one page free: the first write fails, then a later one.
 	for free in 0 4096; do
 		rm -f "$W/full/fill"
@@ -258,6 +271,7 @@ guest_dies() {
 		[[ $output == *"No space left on device"* ]]
 		[ -z "$(ls -A "$W/full/state" 2>/dev/null)" ]
 		[ -z "$(pgrep -af "kvmc-(vmm|shim).*$W" || true)" ]
+		mark "$free bytes free: create failed"
 	done
 	after=$(snapshot)
 	[ "$before" = "$after" ]
@@ -273,11 +287,12 @@ guest_dies() {
 	timeout "$TIMEOUT" "$KVMC" --root "$STATE" start io
 	vmm=$(vmm_pid io)
 	wait_for "$TIMEOUT" has "$W/io.out" PHASE1
+	mark "io: 4 MiB out"
 	r1=$(vmm_rss_kb "$vmm")
 	t=$SECONDS
 	echo go >&7
 	wait_for $((TIMEOUT + STREAM_MIB * 10)) has "$W/io.out" PHASE2
-	echo "# ${STREAM_MIB} MiB in $((SECONDS - t)) s" >&3
+	mark "io: ${STREAM_MIB} MiB in $((SECONDS - t)) s"
 	r2=$(vmm_rss_kb "$vmm")
 	echo "VMM RSS without guest RAM: ${r1} kB after 4 MiB, ${r2} kB after ${STREAM_MIB} MiB more"
 	[ "$r1" -gt 0 ]
@@ -286,6 +301,7 @@ guest_dies() {
 	echo go >&7
 	wait_for "$TIMEOUT" has "$W/io.out" tick
 	rm -rf "$W/io/rootfs"
+	mark "io: rootfs removed"
 	: > "$W/io.out"
 	wait_for "$TIMEOUT" has "$W/io.out" tick
 	sleep 5
@@ -317,6 +333,7 @@ guest_dies() {
 		grep -q cycle-out "$W/cy.out"
 		timeout "$TIMEOUT" "$KVMC" --root "$STATE" delete "cy$i"
 		echo "cycle $i: vmm fds $vfds, shim fds $sfds: $(snapshot)"
+		mark "cycle $i"
 		[[ -n ${first_fds:-} ]] || first_fds="$vfds/$sfds"
 		[ "$first_fds" = "$vfds/$sfds" ]
 	done
@@ -383,9 +400,11 @@ ping_nb() {
 	  timeout "$TIMEOUT" "$KVMC" --root "$STATE" start ev; } 3>&- &
 	jobs_+=($!)
 	for j in "${jobs_[@]}"; do wait "$j"; done
+	mark "all started"
 	for i in $(seq "$n"); do ping_nb "$i" 1; done
 	vmm=$(vmm_pid ev)
 	wait_for $((TIMEOUT + FLOOD_MIB * 30)) has "$W/ev.out" ESCAPE-END
+	mark "escapes done"
 	cat "$W/ev.out"
 	# Stalled: the stream backs up to the proxy's bound, no further.
 	sleep 10
@@ -423,6 +442,81 @@ ping_nb() {
 	echo "before: $before"; echo "after:  $after"
 	assert_clean
 	[ "$before" = "$after" ]
+}
+
+# The lines vmm.log must have after vq-attack (tests/guest/vq-attack.c):
+# each refused chain, each broken ring, the reset, the MSI-X writes.
+VQ_LOG=(
+	"bad descriptor chain at head 1: chain longer than its table (a loop?)"
+	"bad descriptor chain at head 3: chain longer than its table (a loop?)"
+	"bad descriptor chain at head 4: buffer outside guest RAM"
+	"bad descriptor chain at head 5: buffer outside guest RAM"
+	"bad descriptor chain at head 6: buffer outside guest RAM"
+	"bad descriptor chain at head 7: next index outside the table"
+	"bad descriptor chain at head 8: indirect table inside an indirect table"
+	"bad descriptor chain at head 9: chain longer than its table (a loop?)"
+	"bad descriptor chain at head 10: indirect descriptor with NEXT"
+	"bad descriptor chain at head 11: bad indirect table length"
+	"bad descriptor chain at head 12: indirect table outside guest RAM"
+	"bad descriptor chain at head 13: readable buffer after a writable one"
+	"avail index ran ahead of the queue size: the device needs a reset"
+	"avail ring names a descriptor past the queue: the device needs a reset"
+	"rings outside guest RAM"
+	"misaligned rings"
+	"queue size 12 is not a power of two"
+	"device needs reset"
+	"outside table and PBA"
+)
+
+@test "escape: a guest drives its virtio-net itself (descriptor loops, buffers outside RAM, nested indirect, avail far ahead, MSI-X garbage): refused or NEEDS_RESET, the VMM, its other devices and a neighbour carry on" {
+	ns=kvmc-ft-$$
+	ip netns add "$ns"
+	echo "$ns" > "$W/netns"
+	ip link add "kvf$$" type veth peer name eth0 netns "$ns"
+	ip link set "kvf$$" up
+	ip -n "$ns" link set eth0 up
+	bundle vq sh -c 'echo ready; /vq-attack; echo "vq-attack=$?"; ls /bin > /dev/null && echo rootfs-ok; echo VQ-DONE; while read l; do echo "after-$l"; done'
+	sed -i "s|{ \"type\": \"pid\" }|{ \"type\": \"pid\" }, { \"type\": \"network\", \"path\": \"/run/netns/$ns\" }|" "$W/vq/config.json"
+	cp "$ROOT/build/tests/guest/vq-attack" "$W/vq/rootfs/vq-attack"
+	bundle nb sh -c 'while read l; do echo "pong-$l"; done'
+	rx0=$(cat "/sys/class/net/kvf$$/statistics/rx_packets")
+	create_start vq 3>&- &
+	j1=$!
+	create_start nb 3>&- &
+	j2=$!
+	wait "$j1"
+	wait "$j2"
+	vmm=$(vmm_pid vq)
+	mark "both started"
+	wait_for "$TIMEOUT" has "$W/vq.out" VQ-DONE
+	mark "vq-attack done"
+	cat "$W/vq.out"
+	rx1=$(cat "/sys/class/net/kvf$$/statistics/rx_packets")
+	echo "host side of the veth: $((rx1 - rx0)) frames received"
+	grep "" "$STATE/vq/vmm.log" | tail -40
+	alive "$vmm"
+	grep -q "VQ-END pass=[1-9][0-9]* fail=0" "$W/vq.out"
+	grep -q "vq-attack=0" "$W/vq.out"
+	# The valid frames (3, and 64 through the garbage MSI-X routes) left
+	# through the tap: the device was driven, not just refused.
+	[ $((rx1 - rx0)) -ge 67 ]
+	for l in "${VQ_LOG[@]}"; do
+		grep -qF -- "$l" "$STATE/vq/vmm.log" || { echo "not in vmm.log: $l"; false; }
+	done
+	lacks "$STATE/vq/vmm.log" "[Ss]anitizer|[Aa]ssert|[Ss]egfault"
+	# Its rootfs (9p) and console (stdin, stdout) still work, and so
+	# does the neighbour.
+	grep -q rootfs-ok "$W/vq.out"
+	say vq x
+	wait_for "$TIMEOUT" has "$W/vq.out" after-x
+	say nb 1
+	wait_for "$TIMEOUT" has "$W/nb.out" pong-1
+	alive "$vmm"
+	timeout "$TIMEOUT" "$KVMC" --root "$STATE" kill vq KILL
+	timeout "$TIMEOUT" "$KVMC" --root "$STATE" delete --force vq
+	timeout "$TIMEOUT" "$KVMC" --root "$STATE" delete --force nb
+	gone "$vmm"
+	assert_clean
 }
 
 # be32 N: N as 4 big-endian bytes.
@@ -488,6 +582,7 @@ EOF
 	wait_for "$TIMEOUT" vmm_known h
 	vmm=$(vmm_pid h)
 	wait_for "$TIMEOUT" grep -q "HOSTILE ports /dev" "$STATE/h/console.log"
+	mark "hostile agent flooding"
 	sleep 10
 	r1=$(vmm_rss_kb "$vmm")
 	l1=$(stat -c %s "$STATE/h/vmm.log")
