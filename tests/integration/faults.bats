@@ -280,7 +280,9 @@ guest_dies() {
 @test "faults+leaks: ${STREAM_MIB} MiB through stdout keep the VMM's memory flat; the rootfs removed, the VMM survives, kill and delete work" {
 	bundle io sh -c "head -c 4194304 /dev/zero; echo; echo PHASE1; read go; head -c $((STREAM_MIB << 20)) /dev/zero; echo; echo PHASE2; read go; while :; do ls /bin > /dev/null 2>&1 || echo ls-failed; echo tick; sleep 1; done"
 	mkfifo "$W/io.in" "$W/io.fifo"
-	tr -d '\000' < "$W/io.fifo" > "$W/io.out" 3>&- &
+	# Unbuffered (tr would keep the markers in its stdio buffer), and
+	# appending, so that the file can be emptied under it.
+	stdbuf -o0 tr -d '\000' < "$W/io.fifo" >> "$W/io.out" 3>&- &
 	exec 7<>"$W/io.in"
 	timeout "$TIMEOUT" "$KVMC" --root "$STATE" create --bundle "$W/io" \
 		--pid-file "$W/io.pid" io <&7 > "$W/io.fifo" 2>&1 3>&-
@@ -356,6 +358,12 @@ touch /hostlink/planted-hostlink 2>&1
 mknod /blk b 8 0 2>&1; echo "mknod-b=\$?"
 mknod /chr c 1 3 2>&1; echo "mknod-c=\$?"
 ls -l /blk /chr 2>&1
+for p in /sys/class/virtio-ports/vport*; do
+	d=\$(cat "\$p/dev"); n=\$(cat "\$p/name")
+	[ -n "\$n" ] || continue
+	mknod "/dev/vp-\$n" c "\${d%:*}" "\${d#*:}"
+	printf '\\0\\0\\0\\1\\0\\0\\0\\10' > "/dev/vp-\$n"; echo "port-\$n=\$?"
+done
 mknod /dev/hvcx c 229 0 && head -c $((FLOOD_MIB << 20)) /dev/zero | tr '\0' x > /dev/hvcx
 echo "flood-done=\$?"
 echo ESCAPE-END
@@ -420,6 +428,9 @@ ping_nb() {
 	[ -z "$(find "$W" /run -maxdepth 3 -name 'planted-*' -not -path "$W/ev/rootfs/*" 2>/dev/null)" ]
 	[ -z "$(find "$W/ev/rootfs" \( -type b -o -type c \) 2>/dev/null)" ]
 	grep -q "mknod-b=1" "$W/ev.out"
+	# The agent holds the hyperstart ports: the container cannot open them.
+	grep -q "port-sh.hyper.channel.0=1" "$W/ev.out"
+	grep -q "port-sh.hyper.channel.1=1" "$W/ev.out"
 	grep -q "flood-done=0" "$W/ev.out"
 	csize=$(stat -c %s "$STATE/ev/console.log")
 	echo "console.log: $csize bytes"
