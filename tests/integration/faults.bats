@@ -33,6 +33,14 @@ CONSOLE_MAX=$((4 << 20))
 
 setup_file() {
 	echo "# faults: ${TIMEOUT}s per step, ${BATS_TEST_TIMEOUT}s per test; cycles=$CYCLES parallel=$PARALLEL stream=${STREAM_MIB}MiB console-flood=${FLOOD_MIB}MiB rss-slack=${RSS_SLACK_KB}kB" >&3
+	# One busybox rootfs, copied for each bundle (scripts/mkbundle.sh).
+	MKBUNDLE_TEMPLATE=$(mktemp -d /run/kvmc-ft-tpl.XXXXXX)
+	export MKBUNDLE_TEMPLATE
+	MKBUNDLE_TEMPLATE= "$ROOT/scripts/mkbundle.sh" "$MKBUNDLE_TEMPLATE" true
+}
+
+teardown_file() {
+	rm -rf "$MKBUNDLE_TEMPLATE"
 }
 
 setup() {
