@@ -92,7 +92,9 @@ guest: $(B)/guest/initrd.img $(B)/guest/vmlinuz $(B)/guest/vmlinux
 $(B)/kvmc.conf: runtime/kvmc.conf.in
 	@mkdir -p $(B)
 	$(Q)sed 's|@PREFIX@/share/kvmc/|guest/|g; s|@PREFIX@/bin/||g' $< > $@
-$(B)/guest/vmlinuz $(B)/guest/vmlinux: $(KERNEL_DIR)/.stamp scripts/extract-vmlinux.sh
+# One recipe makes both (grouped): as two targets, make -j2 ran it twice
+# at once and the second mv found no vmlinux.tmp.
+$(B)/guest/vmlinuz $(B)/guest/vmlinux &: $(KERNEL_DIR)/.stamp scripts/extract-vmlinux.sh
 	@mkdir -p $(B)/guest
 	$(Q)cp $(KERNEL_DIR)/vmlinuz $(B)/guest/vmlinuz
 	$(Q)scripts/extract-vmlinux.sh $(B)/guest/vmlinuz > $(B)/guest/vmlinux.tmp
