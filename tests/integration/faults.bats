@@ -501,6 +501,8 @@ VQ_LOG=(
 	echo "$ns" > "$W/netns"
 	ip link add "kvf$$" type veth peer name eth0 netns "$ns"
 	ip link set "kvf$$" up
+	# An interface without an address gets no tap (runtime/netinfo.c).
+	ip -n "$ns" addr add 10.214.0.2/24 dev eth0
 	ip -n "$ns" link set eth0 up
 	bundle vq sh -c 'echo ready; /vq-attack; echo "vq-attack=$?"; ls /bin > /dev/null && echo rootfs-ok; echo VQ-DONE; while read l; do echo "after-$l"; done'
 	sed -i "s|{ \"type\": \"pid\" }|{ \"type\": \"pid\" }, { \"type\": \"network\", \"path\": \"/run/netns/$ns\" }|" "$W/vq/config.json"
