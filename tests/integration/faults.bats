@@ -658,10 +658,12 @@ B=/bin/busybox
 while :; do
 	for f in /run/kvmc/share/*/kill-agent; do
 		[ -e "$f" ] || continue
+		echo "killer: found $f" > /dev/kmsg
 		$B grep ' r-xp ' /proc/1/maps | while read -r range rest; do
 			s=$((0x${range%-*})); e=$((0x${range#*-}))
 			$B dd if=/dev/zero of=/proc/1/mem bs=4096 seek=$((s / 4096)) \
-				count=$(((e - s) / 4096)) conv=notrunc
+				count=$(((e - s) / 4096)) conv=notrunc 2> /dev/kmsg
+			echo "killer: zeroed $range $rest: $?" > /dev/kmsg
 		done
 		exit 0
 	done
