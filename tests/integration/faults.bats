@@ -522,6 +522,7 @@ VQ_LOG=(
 	cat "$W/vq.out"
 	rx1=$(cat "/sys/class/net/kvf$$/statistics/rx_packets")
 	echo "host side of the veth: $((rx1 - rx0)) frames received"
+	mark "$(grep VQ-END "$W/vq.out"), $((rx1 - rx0)) frames out"
 	grep "" "$STATE/vq/vmm.log" | tail -40
 	alive "$vmm"
 	grep -q "VQ-END pass=[1-9][0-9]* fail=0" "$W/vq.out"
@@ -642,10 +643,12 @@ EOF
 # a wrapper that leaves a killer behind and execs the real agent (still
 # PID 1).  When the container creates /kill-agent on its rootfs, the
 # killer zeroes the agent's code through /proc/1/mem: the agent faults.
-# (No redirections in /init: the initramfs has no /dev/null yet.)
+# The overlay brings /dev/null: sh runs a job (&) with stdin from it, and
+# without it the killer never started.
 agent_killer_initrd() {
 	local out=$1 stage=$W/overlay
-	mkdir -p "$stage/bin"
+	mkdir -p "$stage/bin" "$stage/dev"
+	mknod "$stage/dev/null" c 1 3
 	cp /bin/busybox "$stage/bin/busybox"
 	cp "$ROOT/build/kvmc-agent" "$stage/kvmc-agent.real"
 	cat > "$stage/init" <<'EOF'
