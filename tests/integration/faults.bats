@@ -29,7 +29,9 @@ FLOOD_MIB=${KVMC_FT_FLOOD_MIB:-$(full 64 8)}
 # Seconds a flooded or stalled VMM is watched for growth, after it has
 # been given SETTLE seconds to reach its bounds.
 WATCH=${KVMC_FT_WATCH:-$(full 30 10)}
-SETTLE=${KVMC_FT_SETTLE:-$(full 10 5)}
+# (5 s of settling once let a flooded VMM grow 3.3 MiB in the next 10 s:
+# its allocator was still reaching its size.)
+SETTLE=${KVMC_FT_SETTLE:-10}
 # The VMM's own memory (guest RAM left out) may grow this much across a
 # stream: allocator noise and the proxy's buffers reaching their size.
 RSS_SLACK_KB=${KVMC_FT_RSS_SLACK_KB:-2048}
@@ -436,6 +438,7 @@ ping_nb() {
 	sleep "$WATCH"
 	r2=$(vmm_rss_kb "$vmm")
 	echo "stalled VMM RSS without guest RAM: $r1 kB, $WATCH s later $r2 kB"
+	mark "stalled VMM RSS $r1 -> $r2 kB"
 	alive "$vmm"
 	for i in $(seq "$n"); do ping_nb "$i" 2; done
 	# Nothing outside the bundle was read or written.
@@ -628,6 +631,7 @@ EOF
 	wait "$create" || rc=$?
 	echo "create: $rc: $(cat "$W/h.out")"
 	echo "flooded VMM: RSS $r1 kB, $WATCH s later $r2 kB; vmm.log $l1, then $l2 bytes"
+	mark "RSS $r1 -> $r2 kB, vmm.log $l1 -> $l2 bytes"
 	tail -5 "$STATE/h/vmm.log"
 	alive "$vmm"
 	[ "$r2" -le $((r1 + RSS_SLACK_KB)) ]
