@@ -282,5 +282,33 @@ void procs_output_resume(void);
 
 int net_setup_iface(const struct iface_spec *ifc, char *err, size_t errlen);
 int net_setup_route(const struct route_spec *rt, char *err, size_t errlen);
+/* Sets lo up (its 127.0.0.1/8 comes with it).  0 or -errno. */
+int net_loopback_up(void);
+
+/* --- dns.c: the DNS relay to the host (lib/dnsrelay.h) ---------------- */
+
+struct dns_relay;
+
+struct dns_relay_stats {
+	unsigned long queries, answers;
+	unsigned long refused;	/* frames from the host out of range */
+	unsigned long dropped;	/* no slot, no room, unknown id, send failed */
+};
+
+/* If the VMM gave the dns port: lo up and the relay on 127.0.0.11:53 in
+ * loop.  0 (also when there is no port) or -errno. */
+int dns_relay_start(struct evloop *loop);
+/* A non-blocking udp socket bound to addr:port (IP_FREEBIND); fd or
+ * -errno. */
+int dns_relay_bind(const char *addr, unsigned int port);
+/* Relays between udp_fd (clients) and port_fd (the host), both
+ * non-blocking, registered in loop; the fds stay the caller's.  NULL with
+ * errno set. */
+struct dns_relay *dns_relay_new(struct evloop *loop, int port_fd, int udp_fd);
+/* What the loop calls when the client socket or the port is readable. */
+void dns_relay_from_clients(struct dns_relay *r);
+void dns_relay_from_port(struct dns_relay *r);
+void dns_relay_stats(const struct dns_relay *r, struct dns_relay_stats *st);
+void dns_relay_free(struct dns_relay *r);
 
 #endif
