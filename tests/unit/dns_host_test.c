@@ -143,10 +143,22 @@ static unsigned int guest_answers(uint16_t *ids, size_t *lens, unsigned int max)
 	return n;
 }
 
+/* The relay's counters: queries, answers, refused, dropped. */
+static void assert_stats(unsigned long q, unsigned long a, unsigned long r,
+			 unsigned long d)
+{
+	struct dns_host_stats st;
+
+	dns_host_stats(h, &st);
+	ck_assert_uint_eq(st.queries, q);
+	ck_assert_uint_eq(st.answers, a);
+	ck_assert_uint_eq(st.refused, r);
+	ck_assert_uint_eq(st.dropped, d);
+}
+
 START_TEST(test_query_and_answer)
 {
 	struct sockaddr_in from;
-	struct dns_host_stats st;
 	uint16_t ids[4];
 	size_t lens[4], len;
 
@@ -171,10 +183,7 @@ START_TEST(test_query_and_answer)
 	server_answer(&from, 0x0101, 60);
 	dns_host_from_server(h);
 	ck_assert_uint_eq(guest_answers(ids, lens, 4), 2);
-	dns_host_stats(h, &st);
-	ck_assert_uint_eq(st.queries, 2);
-	ck_assert_uint_eq(st.answers, 2);
-	ck_assert_uint_eq(st.dropped, 1);
+	assert_stats(2, 2, 0, 1);
 }
 END_TEST
 
@@ -182,7 +191,6 @@ END_TEST
 START_TEST(test_bad_frames_skipped)
 {
 	struct sockaddr_in from;
-	struct dns_host_stats st;
 
 	port.to_host[port.to_host_len++] = 0;	/* 5 bytes: no DNS header */
 	port.to_host[port.to_host_len++] = 5;
@@ -196,10 +204,7 @@ START_TEST(test_bad_frames_skipped)
 	dns_host_from_guest(h);
 	ck_assert_int_eq(server_query(&from, NULL), 0x0303);
 	ck_assert_int_eq(server_query(&from, NULL), -1);
-	dns_host_stats(h, &st);
-	ck_assert_uint_eq(st.refused, 2);
-	ck_assert_uint_eq(st.queries, 2);
-	ck_assert_uint_eq(st.dropped, 1);
+	assert_stats(2, 0, 2, 1);
 }
 END_TEST
 
@@ -207,7 +212,6 @@ END_TEST
 START_TEST(test_inflight_bounded)
 {
 	struct sockaddr_in from;
-	struct dns_host_stats st;
 	unsigned int i, got = 0;
 
 	for (i = 0; i < DNS_INFLIGHT_MAX + 5; i++)
@@ -221,8 +225,7 @@ START_TEST(test_inflight_bounded)
 	guest_query(5000, 20);
 	dns_host_from_guest(h);
 	ck_assert_int_eq(server_query(&from, NULL), 5000);
-	dns_host_stats(h, &st);
-	ck_assert_uint_eq(st.dropped, 5);
+	assert_stats(DNS_INFLIGHT_MAX + 6, 1, 0, 5);
 }
 END_TEST
 
@@ -232,7 +235,6 @@ END_TEST
 START_TEST(test_answers_dropped)
 {
 	struct sockaddr_in from;
-	struct dns_host_stats st;
 	uint16_t ids[4];
 	size_t lens[4];
 
@@ -255,9 +257,7 @@ START_TEST(test_answers_dropped)
 	dns_host_from_server(h);
 	ck_assert_uint_eq(guest_answers(ids, lens, 4), 1);
 	ck_assert_uint_eq(ids[0], 2);
-	dns_host_stats(h, &st);
-	ck_assert_uint_eq(st.answers, 1);
-	ck_assert_uint_eq(st.dropped, 4);
+	assert_stats(3, 1, 0, 4);
 }
 END_TEST
 
