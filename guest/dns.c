@@ -7,8 +7,8 @@
  * Each query's id is rewritten to one of the relay's slots (and restored
  * in the answer), so queries of different clients never mix.  Nothing
  * blocks: a query that finds no free slot or no room toward the port is
- * dropped, as a lost datagram; the client asks again.  TCP is not
- * relayed. */
+ * dropped, as a lost datagram; the client asks again.  DNS over TCP on
+ * the same address: guest/dns_tcp.c. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -29,6 +29,7 @@
 struct dns_relay {
 	struct evloop *loop;
 	int port, udp;
+	struct dns_tcp *tcp;		/* or NULL: udp only */
 	uint32_t port_events;
 	struct dnsf_decoder dec;	/* answers from the host */
 	struct dnsq_table q;
@@ -68,9 +69,48 @@ static void flush(struct dns_relay *r)
 	port_watch(r);
 }
 
+/* Queues msg (len bytes, a client's query) for the host under an id of
+ * its own: its slot, for the caller to say where the answer goes, or
+ * NULL when it was dropped (out of range, no slot, no room). */
+static struct dnsq_slot *submit(struct dns_relay *r, uint8_t *msg, size_t len)
+{
+	struct dnsq_slot *s;
+	size_t room;
+
+	r->st.queries++;
+	if (r->out_off && OUT_MAX - r->out_len < DNS_FRAME_HDR + len) {
+		memmove(r->out, r->out + r->out_off, r->out_len - r->out_off);
+		r->out_len -= r->out_off;
+		r->out_off = 0;
+	}
+	room = OUT_MAX - r->out_len;
+	if (len < DNS_HDR_LEN || len > DNS_QUERY_MAX ||
+	    room < DNS_FRAME_HDR + len ||
+	    !(s = dnsq_alloc_id(&r->q, dnsq_now_ms()))) {
+		r->st.dropped++;
+		return NULL;
+	}
+	s->client_id = dns_get_id(msg);
+	dns_set_id(msg, s->id);
+	r->out_len += dnsf_encode(r->out + r->out_len, room, msg, len,
+				  DNS_QUERY_MAX);
+	dns_set_id(msg, s->client_id);
+	return s;
+}
+
+bool dns_relay_submit_tcp(struct dns_relay *r, uint8_t *msg, size_t len,
+			  uint64_t conn)
+{
+	struct dnsq_slot *s = submit(r, msg, len);
+
+	if (s)
+		s->conn = conn;
+	flush(r);
+	return s;
+}
+
 void dns_relay_from_clients(struct dns_relay *r)
 {
-	uint64_t now = dnsq_now_ms();
 	unsigned int i;
 
 	for (i = 0; i < QUERIES_PER_WAKE; i++) {
@@ -78,32 +118,18 @@ void dns_relay_from_clients(struct dns_relay *r)
 		socklen_t flen = sizeof(from);
 		struct dnsq_slot *s;
 		ssize_t n;
-		size_t len, room;
 
 		n = recvfrom(r->udp, r->msg, sizeof(r->msg), MSG_DONTWAIT | MSG_TRUNC,
 			     (struct sockaddr *)&from, &flen);
 		if (n < 0)
 			break;
-		len = (size_t)n;
-		r->st.queries++;
-		if (r->out_off && OUT_MAX - r->out_len < DNS_FRAME_HDR + len) {
-			memmove(r->out, r->out + r->out_off, r->out_len - r->out_off);
-			r->out_len -= r->out_off;
-			r->out_off = 0;
-		}
-		room = OUT_MAX - r->out_len;
-		if (len < DNS_HDR_LEN || len > DNS_QUERY_MAX ||
-		    room < DNS_FRAME_HDR + len ||
-		    !(s = dnsq_alloc_id(&r->q, now))) {
-			r->st.dropped++;
+		/* MSG_TRUNC: n is the datagram's length, over sizeof(msg)
+		 * for one too long (submit refuses it unread). */
+		s = submit(r, r->msg, (size_t)n);
+		if (!s)
 			continue;
-		}
-		s->client_id = dns_get_id(r->msg);
 		s->client_len = flen < sizeof(from) ? flen : sizeof(from);
 		memcpy(&s->client, &from, s->client_len);
-		dns_set_id(r->msg, s->id);
-		r->out_len += dnsf_encode(r->out + r->out_len, room, r->msg, len,
-					  DNS_QUERY_MAX);
 	}
 	flush(r);
 }
@@ -114,17 +140,22 @@ static void on_answer(void *opaque, uint8_t *msg, size_t len)
 {
 	struct dns_relay *r = opaque;
 	struct dnsq_slot *s = dnsq_find(&r->q, dns_get_id(msg), dnsq_now_ms());
+	bool ok;
 
 	if (!s) {
 		r->st.dropped++;
 		return;
 	}
 	dns_set_id(msg, s->client_id);
-	if (sendto(r->udp, msg, len, MSG_DONTWAIT | MSG_NOSIGNAL,
-		   (struct sockaddr *)&s->client, s->client_len) < 0)
-		r->st.dropped++;
+	if (s->conn)
+		ok = !dns_tcp_answer(r->tcp, s->conn, msg, len);
 	else
+		ok = sendto(r->udp, msg, len, MSG_DONTWAIT | MSG_NOSIGNAL,
+			    (struct sockaddr *)&s->client, s->client_len) >= 0;
+	if (ok)
 		r->st.answers++;
+	else
+		r->st.dropped++;
 	dnsq_free(s);
 }
 
@@ -160,13 +191,20 @@ static void port_event(void *opaque, uint32_t events)
 	}
 }
 
-struct dns_relay *dns_relay_new(struct evloop *loop, int port_fd, int udp_fd)
+struct dns_relay *dns_relay_new(struct evloop *loop, int port_fd, int udp_fd,
+			       int tcp_fd)
 {
 	struct dns_relay *r = calloc(1, sizeof(*r));
 	int ret;
 
 	if (!r)
 		return NULL;
+	if (tcp_fd >= 0 && !(r->tcp = dns_tcp_new(loop, tcp_fd, r))) {
+		ret = errno;
+		free(r);
+		errno = ret;
+		return NULL;
+	}
 	r->loop = loop;
 	r->port = port_fd;
 	r->udp = udp_fd;
@@ -179,6 +217,7 @@ struct dns_relay *dns_relay_new(struct evloop *loop, int port_fd, int udp_fd)
 			evloop_del(loop, udp_fd);
 	}
 	if (ret) {
+		dns_tcp_free(r->tcp);
 		free(r);
 		errno = -ret;
 		return NULL;
@@ -195,24 +234,28 @@ void dns_relay_free(struct dns_relay *r)
 {
 	if (!r)
 		return;
+	dns_tcp_free(r->tcp);
 	evloop_del(r->loop, r->port);
 	evloop_del(r->loop, r->udp);
 	free(r);
 }
 
-int dns_relay_bind(const char *addr, unsigned int port)
+int dns_relay_bind(const char *addr, unsigned int port, int type)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
 	int fd, one = 1, ret;
 
 	if (inet_pton(AF_INET, addr, &sa.sin_addr) != 1)
 		return -EINVAL;
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
 	/* Bound before lo has its address, or whatever the order. */
 	setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+	if (type == SOCK_STREAM)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    (type == SOCK_STREAM && listen(fd, DNS_TCP_CONNS) < 0)) {
 		ret = -errno;
 		close(fd);
 		return ret;
@@ -223,7 +266,7 @@ int dns_relay_bind(const char *addr, unsigned int port)
 int dns_relay_start(struct evloop *loop)
 {
 	struct dns_relay *r;
-	int port, udp, ret;
+	int port, udp = -1, tcp = -1, ret;
 
 	port = ports_open(DNS_PORT_NAME, 0);
 	if (port == -ENOENT)
@@ -231,19 +274,21 @@ int dns_relay_start(struct evloop *loop)
 	if (port < 0)
 		return port;
 	ret = net_loopback_up();
-	udp = ret ? ret : dns_relay_bind(DNS_RELAY_ADDR, 53);
-	if (udp < 0) {
-		close(port);
-		return udp;
-	}
-	r = dns_relay_new(loop, port, udp);
-	if (!r) {
+	if (!ret && (udp = dns_relay_bind(DNS_RELAY_ADDR, 53, SOCK_DGRAM)) < 0)
+		ret = udp;
+	if (!ret && (tcp = dns_relay_bind(DNS_RELAY_ADDR, 53, SOCK_STREAM)) < 0)
+		ret = tcp;
+	if (!ret && !(r = dns_relay_new(loop, port, udp, tcp)))
 		ret = -errno;
-		close(udp);
+	if (ret) {
+		if (tcp >= 0)
+			close(tcp);
+		if (udp >= 0)
+			close(udp);
 		close(port);
 		return ret;
 	}
-	log_info("dns: relaying %s:53 (udp) over %s", DNS_RELAY_ADDR,
+	log_info("dns: relaying %s:53 (udp and tcp) over %s", DNS_RELAY_ADDR,
 		 DNS_PORT_NAME);
 	return 0;
 }

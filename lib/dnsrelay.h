@@ -61,6 +61,7 @@ struct dnsq_slot {
 	uint64_t deadline_ms;
 	struct sockaddr_storage client;	/* agent: where the answer goes */
 	socklen_t client_len;
+	uint64_t conn;			/* agent: a TCP client's number; 0: udp */
 };
 
 struct dnsq_table {

@@ -50,8 +50,10 @@ bundle() {
 }
 
 @test "dns: names resolve through the relay to a server only the namespace reaches" {
+	# Over TCP too: a query for peer.kvmc.test (A), id 0xabcd, framed
+	# by hand (busybox has no dig; its nc half-closes after stdin).
 	bundle "nameserver 127.0.0.11" sh -c \
-		'cat /etc/resolv.conf; nslookup peer.kvmc.test; nslookup other.kvmc.test 127.0.0.11; nslookup missing.kvmc.test; echo END'
+		'cat /etc/resolv.conf; nslookup peer.kvmc.test; nslookup other.kvmc.test 127.0.0.11; nslookup missing.kvmc.test; echo "TCP:$(printf "\000\040\253\315\001\000\000\001\000\000\000\000\000\000\004peer\004kvmc\004test\000\000\001\000\001" | timeout 60 nc 127.0.0.11 53 | od -An -tx1 -v | tr -d "\n")"; echo END'
 	run timeout "$TIMEOUT" "$KVMC" --root "$STATE" run --bundle "$W/b" d1
 	echo "$output"
 	echo "--- responder"
@@ -60,6 +62,8 @@ bundle() {
 	[[ $output == *"Address: 10.1.2.3"* ]]
 	[[ $output == *"Address: 10.1.2.4"* ]]
 	[[ $output == *"NXDOMAIN"* ]]
+	# The answer's length (48), the id back, a response; 10.1.2.3 at the end.
+	[[ $output == *"TCP: 00 30 ab cd 85 80"*" 0a 01 02 03"* ]]
 	[[ $output == *END* ]]
 	# They went to the namespace's server, not anywhere else.
 	grep -q "query peer.kvmc.test 1" "$W/responder.log"

@@ -30,12 +30,12 @@ static void setup(void)
 				    0, sp), 0);
 	host = sp[0];
 	port = sp[1];
-	udp = dns_relay_bind("127.0.0.1", 0);
+	udp = dns_relay_bind("127.0.0.1", 0, SOCK_DGRAM);
 	ck_assert_int_ge(udp, 0);
 	ck_assert_int_eq(getsockname(udp, (struct sockaddr *)&relay_addr, &len), 0);
 	loop = evloop_new();
 	ck_assert_ptr_nonnull(loop);
-	r = dns_relay_new(loop, port, udp);
+	r = dns_relay_new(loop, port, udp, -1);
 	ck_assert_ptr_nonnull(r);
 }
 
@@ -188,7 +188,7 @@ END_TEST
 
 START_TEST(test_bind_errors)
 {
-	ck_assert_int_eq(dns_relay_bind("not-an-address", 53), -EINVAL);
+	ck_assert_int_eq(dns_relay_bind("not-an-address", 53, SOCK_DGRAM), -EINVAL);
 }
 END_TEST
 
