@@ -5,7 +5,8 @@
 # must match.  Escape attempts from the guest fail and the host around the
 # export is left untouched; a read-only share refuses every change.
 #
-# Knobs: KVMC_P9_N (readdir entries, 10000), KVMC_P9_TIMEOUT (seconds, 1500).
+# Knobs: KVMC_P9_N (readdir entries, 10000), KVMC_P9_TIMEOUT (seconds, 1500),
+# KVMC_P9_VMM_ARGS (more kvmc-vmm options, e.g. --sandbox off).
 
 ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 source "$ROOT/tests/integration/lib/p9-guest.sh"
@@ -44,7 +45,8 @@ host_state() {
 	run timeout_diag "$TIMEOUT" "$ROOT/build/kvmc-vmm" --memory 1G --cpus 2 \
 		--kernel "$P9_KDIR/vmlinuz" --initrd "$work/initrd.img" \
 		--cmdline "$VMM_CMDLINE p9mode=virtio p9cache=none,mmap p9n=${KVMC_P9_N:-10000} p9tag=share0 p9rotag=ro0" \
-		--share "share0=$work/export" --share "ro0=$work/ro,ro"
+		--share "share0=$work/export" --share "ro0=$work/ro,ro" \
+		${KVMC_P9_VMM_ARGS:-}
 	printf '%s\n' "$output" > "$work/console.log"
 	# The whole console stays for a look after a failure; the tail shown
 	# leaves out the repeats of RCU stall reports.
