@@ -136,7 +136,7 @@ remove_all() {
 }
 
 run_containers() {
-	local cfg=$1 i t0 t1 ts te before after ok st
+	local cfg=$1 i t0 t1 ts te before after ok st pids
 	echo "bench/density: $cfg: $n containers one after another" >&2
 	before=$(avail_kib)
 	t0=$(now_us)
@@ -164,12 +164,21 @@ run_containers() {
 
 	echo "bench/density: $cfg: $n containers at once" >&2
 	t0=$(now_us)
+	pids=()
 	for ((i = 1; i <= n; i++)); do
 		start "$cfg" "$i" &
+		pids+=($!)
 	done
 	ok=0
 	for ((i = 1; i <= n; i++)); do
-		wait -n && ok=$((ok + 1))
+		st=0
+		wait "${pids[i - 1]}" || st=$?
+		if [[ $st == 0 && -s $work/pid-$cfg-$i ]]; then
+			ok=$((ok + 1))
+		else
+			echo "bench/density: $cfg #$i at once: status $st" >&2
+			sed 's/^/  | /' "$work/log-$cfg-$i" >&2
+		fi
 	done
 	t1=$(now_us)
 	emit "$(jq -cn --arg c "$cfg" --argjson n "$ok" --argjson t $((t1 - t0)) \
