@@ -60,7 +60,15 @@ def over(f): (.vmm | f) + (.shim | f) + others(f);
       overhead_pss_kib: ($idle | med(over(.own_pss_kib))),
       overhead_private_kib: ($idle | med(over(.own_private_kib))),
       total_pss_kib: ($idle | med(over(.own_pss_kib) + .vmm.guest_rss_kib))
-    } else {
+    } + ($idle | map(select(.guest_meminfo.MemFree_kib)) | if length == 0 then {} else {
+      guest_meminfo_n: length,
+      guest_memtotal_kib: med(.guest_meminfo.MemTotal_kib),
+      guest_memfree_kib: med(.guest_meminfo.MemFree_kib),
+      guest_used_kib: med(.guest_meminfo.MemTotal_kib - .guest_meminfo.MemFree_kib),
+      # Touched by the guest but free in it now: what free-page
+      # reporting could give back (at best: it reports 2 MiB blocks).
+      guest_touched_free_kib: med(.vmm.guest_rss_kib - (.guest_meminfo.MemTotal_kib - .guest_meminfo.MemFree_kib) | if . < 0 then 0 else . end)
+    } end) else {
       overhead_rss_kib: ($idle | med(.vmm.own_rss_kib)),
       overhead_pss_kib: ($idle | med(.vmm.own_pss_kib)),
       overhead_private_kib: ($idle | med(.vmm.own_private_kib))
@@ -91,6 +99,7 @@ row("overhead_private"; "KiB"; "lower"; .overhead_private_kib; false),
 row("vmm_pss"; "KiB"; "lower"; .vmm_pss_kib; false),
 row("shim_pss"; "KiB"; "lower"; .shim_pss_kib; false),
 row("guest_touched"; "KiB"; "lower"; .guest_touched_kib; false),
+row("guest_used"; "KiB"; "lower"; .guest_used_kib; false),
 row("total_pss"; "KiB"; "lower"; .total_pss_kib; false),
 row("seq_rate"; "VM/s"; "higher"; .seq_per_s; false),
 row("par_rate"; "VM/s"; "higher"; .par_per_s; false),
@@ -106,9 +115,11 @@ row("bare_guest_touched"; "KiB"; "lower"; .guest_touched_kib; true)
 # per-VM memory beyond the guest's pages (PSS), VMM and shim stacked.
 jq -r 'select(.kind == "seq" and .status == 0) | [.config, .index, .us / 1000] | @tsv' \
 	"$out/samples.jsonl" > "$out/density.dat"
-jq -r '.density | to_entries[] | select(.value.vmm_pss_kib != null) |
+# QEMU's tens of MiB would flatten the others: it is named in the title.
+jq -r '.density | to_entries[] | select(.value.vmm_pss_kib != null and .key != "qemu") |
 	[.key, .value.vmm_private_kib, .value.vmm_pss_kib - .value.vmm_private_kib, .value.shim_pss_kib // 0] | @tsv' \
 	"$out/density.json" > "$out/memory.dat"
+qemu_pss=$(jq -r '.density.qemu.vmm_pss_kib // "not measured"' "$out/density.json")
 plots=
 for c in $(cut -f1 "$out/density.dat" | sort -u); do
 	plots+="${plots:+, }\"< grep -P '^$c\\t' $out/density.dat\" using 2:3 with linespoints title \"$c\""
@@ -118,12 +129,14 @@ set terminal pngcairo size 1200,500 noenhanced
 set output "$out/density.png"
 set multiplot layout 1,2
 set title "start to idle of the i-th VM (ms; emulated test host)"
+set key below
 set xlabel "VMs already running + 1"
 set ylabel "ms"
 set yrange [0:*]
 set datafile separator "\t"
 plot $plots
-set title "per VM beyond the guest's pages (PSS, KiB)"
+set title "beyond the guest's pages, PSS KiB (QEMU microvm: $qemu_pss)"
+set key below
 set xlabel ""
 set ylabel "KiB"
 set style data histograms
