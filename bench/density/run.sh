@@ -206,10 +206,10 @@ run_bare() {
 	for ((i = 1; i <= bare_n; i++)); do
 		case $cfg in
 		vmm) cmd=("$root/build/kvmc-vmm" --kernel "$root/build/guest/vmlinux"
-			--initrd "$work/initrd" --memory ${mem_mib}M --cpus 1
+			--initrd "$work/initrd" --memory "${mem_mib}M" --cpus 1
 			--console stdio --cmdline "$cmdline") ;;
 		qemu) cmd=(qemu-system-x86_64 -M microvm -accel kvm -cpu host
-			-m ${mem_mib}M -smp 1 -nodefaults -no-user-config
+			-m "${mem_mib}M" -smp 1 -nodefaults -no-user-config
 			-display none -no-reboot -serial stdio
 			-kernel "$root/build/guest/vmlinux" -initrd "$work/initrd"
 			-append "$cmdline") ;;
