@@ -14,6 +14,7 @@ pkgs=(
 	clang libclang-rt-14-dev	# libFuzzer, LeakSanitizer
 	gnuplot-nox			# benchmark plots
 	iperf3				# bench/net: TCP throughput host <-> guest
+	python3				# dns.bats: a DNS responder on 127.0.0.11 in a test netns
 )
 
 missing=()
