@@ -71,7 +71,7 @@ teardown() {
 
 # fake_source DROP: a linux-source tarball whose merge_config.sh writes the
 # fragment as .config (without the line matching DROP, if given) and whose
-# make writes a vmlinux naming the run.
+# make writes a vmlinux naming the run in a section.
 fake_source() {
 	local d=$TMP/src/linux-source-6.1
 	mkdir -p "$d/scripts/kconfig"
@@ -81,7 +81,10 @@ fake_source() {
 	grep -v '${1:-^\$^}' "\$4" | grep -v '^# CONFIG_.* is not set\$' > "\$3/.config"
 	EOF
 	chmod +x "$d/scripts/kconfig/merge_config.sh"
-	printf 'vmlinux:\n\techo "built $$(date +%%s%%N)" > $(O)/vmlinux\n' > "$d/Makefile"
+	# An ELF with a symbol table (build-kernel strips it) and a section
+	# naming the build.
+	printf 'vmlinux:\n\techo "built $$(date +%%s%%N)" > $(O)/stamp\n\tobjcopy --add-section .stamp=$(O)/stamp --add-symbol kvmc_stamp=.stamp:0 /bin/true $(O)/vmlinux\n' \
+		> "$d/Makefile"
 	tar -C "$TMP/src" -cJf "$TMP/linux.tar.xz" linux-source-6.1
 }
 
@@ -95,9 +98,12 @@ build() {
 	run build
 	echo "$output"
 	[ "$status" -eq 0 ]
-	[[ $output == *"built $TMP/out/kvmc-vmlinux in "*" s (make -j"* ]]
-	first=$(cat "$TMP/out/kvmc-vmlinux")
-	[[ $first == built* ]]
+	[[ $output == *"built $TMP/out/kvmc-vmlinux in "*" s, "*" s of CPU (make -j"* ]]
+	first=$(sha256sum < "$TMP/out/kvmc-vmlinux")
+	readelf -p .stamp "$TMP/out/kvmc-vmlinux" | grep -q ' built [0-9]'
+	# Stripped: no symbol table left.
+	! readelf -S "$TMP/out/kvmc-vmlinux" | grep -q '\.symtab'
+
 	grep -q '^CONFIG_PVH=y$' "$TMP/out/kvmc-vmlinux.config"
 	# Nothing of the build is left in the output directory.
 	[ "$(ls "$TMP/out")" = "$(printf 'kvmc-vmlinux\nkvmc-vmlinux.config')" ]
@@ -106,7 +112,7 @@ build() {
 	run build
 	[ "$status" -eq 0 ]
 	[[ $output == *"from the cache"* ]]
-	[ "$(cat "$TMP/out/kvmc-vmlinux")" = "$first" ]
+	[ "$(sha256sum < "$TMP/out/kvmc-vmlinux")" = "$first" ]
 	# An unchanged kernel is not rewritten (make sees nothing new).
 	[ "$(stat -c %Y "$TMP/out/kvmc-vmlinux")" -eq 0 ]
 
@@ -116,7 +122,7 @@ build() {
 	run build
 	[ "$status" -eq 0 ]
 	[[ $output == *"built "* ]]
-	[ "$(cat "$TMP/out/kvmc-vmlinux")" != "$first" ]
+	[ "$(sha256sum < "$TMP/out/kvmc-vmlinux")" != "$first" ]
 	[ "$(ls -d "$TMP"/cache/???????????????? | wc -l)" -eq 2 ]
 }
 
@@ -140,14 +146,15 @@ build() {
 	[ ! -e "$TMP/cache" ]
 }
 
-@test "mkinitrd --no-modules: the agent as /init and no module list" {
+@test "mkinitrd --no-modules: the agent, stripped, as /init and no module list" {
 	[[ -x $TOP/build/kvmc-agent ]] || skip "build/kvmc-agent missing: run 'make'"
 	run "$TOP/guest/mkinitrd.sh" --no-modules "$TOP/build/kvmc-agent" "$TMP/initrd.img"
 	[ "$status" -eq 0 ]
 	run cpio -t --quiet < "$TMP/initrd.img"
 	[ "$(echo "$output" | sort | tr '\n' ' ')" = "dev init proc run sys tmp " ]
 	(cd "$TMP" && cpio -i --quiet init < initrd.img)
-	cmp "$TMP/init" "$TOP/build/kvmc-agent"
+	strip -o "$TMP/agent" "$TOP/build/kvmc-agent"
+	cmp "$TMP/init" "$TMP/agent"
 	run "$TOP/guest/mkinitrd.sh" --no-modules "$TMP/missing" "$TMP/x.img"
 	[ "$status" -eq 1 ]
 	[[ $output == *"$TMP/missing: not found"* ]]
