@@ -9,6 +9,7 @@
 
 ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 source "$ROOT/tests/integration/lib/kvmc-it.sh"
+source "$ROOT/tests/integration/lib/netns-pair.bash"
 VMM=$ROOT/build/kvmc-vmm
 KERNEL=$ROOT/build/guest/kvmc-vmlinux
 KINITRD=$ROOT/build/guest/kvmc-initrd.img
@@ -84,15 +85,7 @@ reboot -f'
 
 @test "kernel: virtio-net on it: the guest behind a tap answers ping and a TCP echo" {
 	NS=kvmck-c$$ PEER=kvmck-p$$
-	ip netns add "$NS"
-	ip netns add "$PEER"
-	ip -n "$NS" link add eth0 type veth peer name veth-peer netns "$PEER"
-	ip -n "$NS" link set eth0 up
-	ip -n "$PEER" link set veth-peer up
-	ip -n "$PEER" link set lo up
-	ip -n "$NS" addr add 10.78.0.2/24 dev eth0
-	ip -n "$PEER" addr add 10.78.0.1/24 dev veth-peer
-	ip -n "$NS" route add default via 10.78.0.1
+	netns_pair "$NS" "$PEER" 10.78.0.2 10.78.0.1
 	mkdir -p "$W/net"
 	# net.bats's guest: busybox configures eth0 from the command line,
 	# serves a TCP echo on port 7 (its module loading finds nothing).
