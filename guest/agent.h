@@ -285,5 +285,54 @@ void procs_output_resume(void);
 
 int net_setup_iface(const struct iface_spec *ifc, char *err, size_t errlen);
 int net_setup_route(const struct route_spec *rt, char *err, size_t errlen);
+/* Sets lo up (its 127.0.0.1/8 comes with it).  0 or -errno. */
+int net_loopback_up(void);
+
+/* --- dns.c: the DNS relay to the host (lib/dnsrelay.h) ---------------- */
+
+struct dns_relay;
+
+struct dns_relay_stats {
+	unsigned long queries, answers;
+	unsigned long refused;	/* frames from the host out of range */
+	unsigned long dropped;	/* no slot, no room, unknown id, send failed */
+};
+
+/* If the VMM gave the dns port: lo up and the relay on 127.0.0.11:53
+ * (udp and tcp) in loop.  0 (also when there is no port) or -errno. */
+int dns_relay_start(struct evloop *loop);
+/* A non-blocking socket of type SOCK_DGRAM, or SOCK_STREAM (listening),
+ * bound to addr:port (IP_FREEBIND); fd or -errno. */
+int dns_relay_bind(const char *addr, unsigned int port, int type);
+/* Relays between udp_fd and tcp_fd (a listening socket, or -1) of the
+ * clients and port_fd (the host), all non-blocking, registered in loop;
+ * the fds stay the caller's.  NULL with errno set. */
+struct dns_relay *dns_relay_new(struct evloop *loop, int port_fd, int udp_fd,
+			       int tcp_fd);
+/* What the loop calls when the client socket or the port is readable. */
+void dns_relay_from_clients(struct dns_relay *r);
+void dns_relay_from_port(struct dns_relay *r);
+void dns_relay_stats(const struct dns_relay *r, struct dns_relay_stats *st);
+void dns_relay_free(struct dns_relay *r);
+/* For dns_tcp.c: a TCP client's query (conn: its connection's number)
+ * to the host; false when it was dropped. */
+bool dns_relay_submit_tcp(struct dns_relay *r, uint8_t *msg, size_t len,
+			  uint64_t conn);
+
+/* --- dns_tcp.c: DNS over TCP on the relay's address ------------------ */
+
+#define DNS_TCP_CONNS	8	/* connections at a time */
+
+struct dns_tcp;
+
+/* Accepts on listen_fd (the caller's) and submits to relay.  NULL with
+ * errno set. */
+struct dns_tcp *dns_tcp_new(struct evloop *loop, int listen_fd,
+			    struct dns_relay *relay);
+/* The answer to a query from connection conn: 0, or -ENOENT (it went
+ * away), -ENOBUFS (its answers pile up), -EPIPE (it broke: closed). */
+int dns_tcp_answer(struct dns_tcp *t, uint64_t conn, const uint8_t *msg,
+		   size_t len);
+void dns_tcp_free(struct dns_tcp *t);
 
 #endif

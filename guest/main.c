@@ -53,6 +53,10 @@ int main(int argc, char **argv)
 		ret = channel_init(loop, ctl, stream);
 	if (ret)
 		boot_fatal("channels: %s", strerror(-ret));
+	ret = dns_relay_start(loop);
+	if (ret)
+		log_warn("dns relay: %s (names through 127.0.0.11 will not resolve)",
+			 strerror(-ret));
 	channel_send_ctl(HYPER_READY, NULL, 0);
 	log_info("ready");
 

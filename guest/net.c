@@ -167,6 +167,11 @@ static int index_by_mac(const char *mac)
 	return index;
 }
 
+int net_loopback_up(void)
+{
+	return set_link((int)if_nametoindex("lo"), NULL, 0, true);
+}
+
 int net_setup_iface(const struct iface_spec *ifc, char *err, size_t errlen)
 {
 	const char *what = ifc->device ? ifc->device : ifc->mac;
@@ -179,7 +184,7 @@ int net_setup_iface(const struct iface_spec *ifc, char *err, size_t errlen)
 		snprintf(err, errlen, "interface %s: not found", what);
 		return -ENODEV;
 	}
-	ret = set_link((int)if_nametoindex("lo"), NULL, 0, true);
+	ret = net_loopback_up();
 	/* A rename needs the link down. */
 	if (!ret && ifc->new_name)
 		ret = set_link(index, NULL, 0, false);

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
+#include "lib/thread.h"
 #include "p9/worker.h"
 
 struct p9_workers {
@@ -58,7 +59,8 @@ struct p9_workers *p9_workers_new(unsigned int nthreads)
 	pthread_cond_init(&p->cond, NULL);
 	p->tail = &p->head;
 	for (i = 0; i < nthreads; i++) {
-		ret = pthread_create(&p->threads[i], NULL, worker_main, p);
+		ret = thread_start(&p->threads[i], THREAD_STACK_SIZE,
+				   worker_main, p);
 		if (ret)
 			break;
 	}

@@ -11,6 +11,7 @@
 #include "lib/hyperstart.h"
 #include "lib/json.h"
 #include "runtime/commands.h"
+#include "runtime/dns_sock.h"
 #include "runtime/etcfiles.h"
 #include "runtime/fsutil.h"
 #include "runtime/hooks.h"
@@ -147,7 +148,7 @@ int lc_create(struct kvmc_ctx *ctx, const char *id, const char *bundle,
 	char err[1024], dir[PATH_MAX], abs[PATH_MAX], path[PATH_MAX + 32];
 	char pin[PATH_MAX + 32];
 	char *json = NULL, *proc = NULL;
-	int lockfd = -1, fd = -1, ret = 1, r;
+	int lockfd = -1, fd = -1, dns_fd = -1, ret = 1, r;
 	bool made = false;
 	pid_t vmm, sh = -1;
 
@@ -208,12 +209,22 @@ int lc_create(struct kvmc_ctx *ctx, const char *id, const char *bundle,
 			goto out;
 		}
 		net_made = true;
+		/* Docker's embedded DNS answers only inside the namespace:
+		 * the VMM relays the guest's queries there. */
+		if (dns_relay_wanted(dir) &&
+		    (dns_fd = dns_socket(netns, err, sizeof(err))) < 0) {
+			kvmc_err(ctx, -dns_fd, "network: %s", err);
+			goto out;
+		}
 	}
 	/* The VMM and the shim are born in the container's cgroup. */
 	if (vmcg_enter(ctx, CG_MOUNT, cfg, &size, &st, &cg))
 		goto out;
-	vmm = vm_launch(ctx, dir, cfg, &rc, &size, &net, &vols, etc_share);
+	vmm = vm_launch(ctx, dir, cfg, &rc, &size, &net, dns_fd, &vols, etc_share);
 	net_close_fds(&net);
+	if (dns_fd >= 0)
+		close(dns_fd);
+	dns_fd = -1;
 	if (vmm < 0)
 		goto out;
 	/* Recorded at once, so that delete can clean up after a crash. */
@@ -260,6 +271,8 @@ out:
 	}
 	if (fd >= 0)
 		close(fd);
+	if (dns_fd >= 0)
+		close(dns_fd);
 	if (lockfd >= 0)
 		state_unlock(lockfd);
 	free(json);

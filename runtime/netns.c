@@ -119,3 +119,33 @@ int netns_unpin(const char *pin)
 		return -errno;
 	return 0;
 }
+
+/* Switches this thread to the namespace at path; *saved gets the fd of
+ * the one to come back to.  0 or -errno. */
+int netns_enter(const char *path, int *saved)
+{
+	int self, fd, r = 0;
+
+	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0)
+		return -errno;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, CLONE_NEWNET) < 0)
+		r = -errno;
+	if (fd >= 0)
+		close(fd);
+	if (r) {
+		close(self);
+		return r;
+	}
+	*saved = self;
+	return 0;
+}
+
+int netns_leave(int saved)
+{
+	int r = setns(saved, CLONE_NEWNET) < 0 ? -errno : 0;
+
+	close(saved);
+	return r;
+}

@@ -33,4 +33,9 @@ void netns_holder_stop(struct netns_holder *h);
 /* Unmounts and removes a pin; a missing one is fine.  0 or -errno. */
 int netns_unpin(const char *pin);
 
+/* Switches the calling thread (only) to the namespace at path; *saved
+ * gets an fd of the one to come back to with netns_leave.  0 or -errno. */
+int netns_enter(const char *path, int *saved);
+int netns_leave(int saved);
+
 #endif

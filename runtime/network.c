@@ -12,6 +12,7 @@
 #include "lib/tap.h"
 #include "runtime/netinfo.h"
 #include "runtime/netlink.h"
+#include "runtime/netns.h"
 #include "runtime/network.h"
 #include "runtime/tcfilter.h"
 
@@ -31,36 +32,6 @@ static int net_err(char *err, size_t errlen, int r, const char *fmt, ...)
 	if (n >= 0 && (size_t)n < errlen && r < 0)
 		snprintf(err + n, errlen - n, ": %s", strerror(-r));
 	return r < 0 ? r : -EINVAL;
-}
-
-/* Switches this thread to the namespace at path; *saved gets the fd of
- * the one to come back to.  0 or -errno. */
-static int netns_enter(const char *path, int *saved)
-{
-	int self, fd, r = 0;
-
-	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (self < 0)
-		return -errno;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || setns(fd, CLONE_NEWNET) < 0)
-		r = -errno;
-	if (fd >= 0)
-		close(fd);
-	if (r) {
-		close(self);
-		return r;
-	}
-	*saved = self;
-	return 0;
-}
-
-static int netns_leave(int saved)
-{
-	int r = setns(saved, CLONE_NEWNET) < 0 ? -errno : 0;
-
-	close(saved);
-	return r;
 }
 
 static int link_set_up(struct nl_sock *s, int ifindex, unsigned int mtu)

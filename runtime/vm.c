@@ -51,14 +51,14 @@ static int null_stdio(int out_fd)
 pid_t vm_launch(struct kvmc_ctx *ctx, const char *statedir,
 		const struct oci_config *cfg, const struct rtconfig *rc,
 		const struct vm_size *size, const struct net_setup *net,
-		const struct volumes *vols, bool etc_share)
+		int dns_fd, const struct volumes *vols, bool etc_share)
 {
-	char mem[32], cpus[16], console[4200], share[4200], etc[4200], sock[4200],
+	char dns[24], mem[32], cpus[16], console[4200], share[4200], etc[4200], sock[4200],
 	     logp[4200], nets[NET_MAX_IFACES][64], mac[18];
 	char *vshares[VOL_MAX] = { NULL };
 	int pipefd[2], log_fd;
 	pid_t child, pid, vmm = -1;
-	const char *argv[28 + 2 * NET_MAX_IFACES + 2 * VOL_MAX];
+	const char *argv[30 + 2 * NET_MAX_IFACES + 2 * VOL_MAX];
 	unsigned int i, nr_nets = net ? net->nr_ifaces : 0;
 	unsigned int nr_vols = vols ? vols->n : 0;
 	int n = 0, status;
@@ -114,6 +114,11 @@ pid_t vm_launch(struct kvmc_ctx *ctx, const char *statedir,
 		argv[n++] = "--net";
 		argv[n++] = nets[i];
 	}
+	if (dns_fd >= 0) {
+		snprintf(dns, sizeof(dns), "fd=%d", dns_fd);
+		argv[n++] = "--dns";
+		argv[n++] = dns;
+	}
 	if (rc->kernel_params && *rc->kernel_params) {
 		argv[n++] = "--append";
 		argv[n++] = rc->kernel_params;
@@ -148,9 +153,12 @@ pid_t vm_launch(struct kvmc_ctx *ctx, const char *statedir,
 		pid = fork();
 		if (pid == 0) {
 			null_stdio(log_fd);
-			/* The taps cross into the VMM by number. */
+			/* The taps and the DNS socket cross into the VMM
+			 * by number. */
 			for (i = 0; i < nr_nets; i++)
 				fcntl(net->ifaces[i].tap_fd, F_SETFD, 0);
+			if (dns_fd >= 0)
+				fcntl(dns_fd, F_SETFD, 0);
 			execv(argv[0], (char **)argv);
 			dprintf(log_fd, "kvmc: exec %s: %s\n", argv[0], strerror(errno));
 			_exit(127);

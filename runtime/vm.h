@@ -25,12 +25,13 @@
 struct net_setup;
 struct volumes;
 /* net (may be NULL): the taps net_setup made, one virtio-net each;
+ * dns_fd (or -1): the DNS relay's socket (runtime/dns_sock.h), --dns;
  * vols (may be NULL): one more 9p share each; etc_share: STATEDIR/etc
  * (runtime/etcfiles.h) is shared too. */
 pid_t vm_launch(struct kvmc_ctx *ctx, const char *statedir,
 		const struct oci_config *cfg, const struct rtconfig *rc,
 		const struct vm_size *size, const struct net_setup *net,
-		const struct volumes *vols, bool etc_share);
+		int dns_fd, const struct volumes *vols, bool etc_share);
 
 /* Connects to the container's proxy.  fd or -errno (ctx says why). */
 int vm_proxy(struct kvmc_ctx *ctx, const char *statedir, int timeout_ms);

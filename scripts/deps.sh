@@ -14,6 +14,7 @@ pkgs=(
 	clang libclang-rt-14-dev	# libFuzzer, LeakSanitizer
 	gnuplot-nox			# benchmark plots
 	iperf3				# bench/net: TCP throughput host <-> guest
+	python3				# dns.bats: a DNS responder on 127.0.0.11 in a test netns
 	# make kernel: the minimal guest kernel's source (the tarball lands in
 	# /usr/src/linux-source-6.1.tar.xz) and what its build runs:
 	# flex/bison for Kconfig, bc for the timer constants, libelf for objtool

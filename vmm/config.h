@@ -53,6 +53,7 @@ struct vmm_config {
 	const char *nets[VMM_MAX_NETS];	/* "tap=NAME|fd=N[,mac=MAC]" */
 	unsigned int nr_nets;
 	const char *proxy;	/* unix socket the proxy serves, or NULL */
+	int dns_fd;		/* --dns fd=N: the DNS relay's socket, or -1 */
 	enum vmm_sandbox sandbox;
 };
 

@@ -4,13 +4,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "devices/virtio/9p.h"
 #include "devices/virtio/net.h"
 #include "devices/virtio/console.h"
+#include "lib/dnsrelay.h"
 #include "lib/hyperstart.h"
 #include "proxy/proxy.h"
+#include "vmm/dns_host.h"
 #include "vmm/kvm.h"
 #include "vmm/devices.h"
 #include "vmm/legacy.h"
@@ -60,7 +63,8 @@ static int setup_console(struct vm *vm, const struct vmm_config *cfg,
 	unsigned int i;
 	int ret;
 
-	if (cfg->console != CONSOLE_HVC && !cfg->nr_ports && !cfg->proxy)
+	if (cfg->console != CONSOLE_HVC && !cfg->nr_ports && !cfg->proxy &&
+	    cfg->dns_fd < 0)
 		return 0;
 	d->vcon = vcon_new(vm, cfg->console == CONSOLE_HVC ? STDOUT_FILENO :
 			   d->console_fd);
@@ -75,6 +79,10 @@ static int setup_console(struct vm *vm, const struct vmm_config *cfg,
 			     ret == -ENOSPC ? "too many ports" :
 			     "bad or duplicate port name");
 	}
+	/* Before the hyperstart channels: the agent finds it by the time
+	 * they are there (the guest adds the ports in order). */
+	if (cfg->dns_fd >= 0 && vcon_add_port(d->vcon, DNS_PORT_NAME))
+		fail("--dns: the port %s is already taken by --port", DNS_PORT_NAME);
 	/* The proxy owns the hyperstart channels. */
 	if (cfg->proxy && (vcon_add_port(d->vcon, HYPER_CTL_PORT) ||
 			   vcon_add_port(d->vcon, HYPER_STREAM_PORT)))
@@ -118,6 +126,57 @@ static int setup_proxy(struct vm *vm, const struct vmm_config *cfg,
 			     cfg->proxy, &ops);
 	if (!d->proxy)
 		fail("--proxy %s: %s", cfg->proxy, strerror(errno));
+	return 0;
+}
+
+static size_t dns_port_read(void *port, void *buf, size_t len)
+{
+	return vcon_port_read(port, buf, len);
+}
+
+static size_t dns_port_write(void *port, const void *buf, size_t len)
+{
+	return vcon_port_write(port, buf, len);
+}
+
+static size_t dns_port_writable(void *port)
+{
+	return vcon_port_writable(port);
+}
+
+static const struct dns_host_port dns_port_ops = {
+	dns_port_read, dns_port_write, dns_port_writable,
+};
+
+static void dns_port_readable(struct vcon_port *p, void *opaque)
+{
+	(void)p;
+	dns_host_from_guest(opaque);
+}
+
+static const struct vcon_port_ops dns_vcon_ops = {
+	.readable = dns_port_readable,
+};
+
+static int setup_dns(struct vm *vm, const struct vmm_config *cfg,
+		     struct vmm_devices *d, char *err, size_t errlen)
+{
+	struct vcon_port *p;
+	int type = 0;
+	socklen_t len = sizeof(type);
+
+	if (cfg->dns_fd < 0)
+		return 0;
+	if (getsockopt(cfg->dns_fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 ||
+	    type != SOCK_DGRAM)
+		fail("--dns fd=%d: %s", cfg->dns_fd,
+		     type ? "not a datagram socket" : strerror(errno));
+	fcntl(cfg->dns_fd, F_SETFD, FD_CLOEXEC);
+	p = vcon_port_find(d->vcon, DNS_PORT_NAME);
+	d->dns = dns_host_new(vm->loop, cfg->dns_fd, &dns_port_ops, p);
+	if (!d->dns)
+		fail("--dns fd=%d: %s", cfg->dns_fd, strerror(errno));
+	vcon_port_set_ops(p, &dns_vcon_ops, d->dns);
 	return 0;
 }
 
@@ -181,6 +240,7 @@ int vmm_devices_setup(struct vm *vm, const struct vmm_config *cfg,
 		fail("PCI host bridge: cannot create");
 	if (setup_console(vm, cfg, d, err, errlen) ||
 	    setup_proxy(vm, cfg, d, err, errlen) ||
+	    setup_dns(vm, cfg, d, err, errlen) ||
 	    setup_shares(vm, cfg, d, err, errlen) ||
 	    setup_nets(vm, cfg, d, err, errlen))
 		return -1;
@@ -193,6 +253,8 @@ void vmm_devices_teardown(struct vm *vm, struct vmm_devices *d)
 
 	proxy_free(d->proxy);
 	d->proxy = NULL;
+	dns_host_free(d->dns);
+	d->dns = NULL;
 	for (i = 0; i < d->nr_shares; i++)
 		virtio_9p_free(d->shares[i]);
 	d->nr_shares = 0;

@@ -13,6 +13,7 @@ struct vcon;
 struct virtio_9p;
 struct virtio_net;
 struct proxy;
+struct dns_host;
 
 struct vmm_devices {
 	struct serial *serial;
@@ -20,6 +21,7 @@ struct vmm_devices {
 	struct outcap console_cap;	/* bounds what the guest writes there */
 	struct vcon *vcon;		/* virtio-console, if any */
 	struct proxy *proxy;		/* --proxy */
+	struct dns_host *dns;		/* --dns */
 	struct virtio_9p *shares[VMM_MAX_SHARES];
 	unsigned int nr_shares;
 	struct virtio_net *nets[VMM_MAX_NETS];

@@ -14,6 +14,7 @@
 #include "lib/evloop.h"
 #include "lib/log.h"
 #include "proxy/proxy.h"
+#include "lib/thread.h"
 #include "vmm/boot.h"
 #include "vmm/config.h"
 #include "vmm/devices.h"
@@ -134,13 +135,17 @@ static void print_timing(struct vmm *v, uint64_t t0, const uint64_t *t,
 int main(int argc, char **argv)
 {
 	uint64_t t0 = now_us(), t[3] = { 0 }, t_end, first_byte;
-	struct vmm *v = calloc(1, sizeof(*v));
+	struct vmm *v;
 	struct boot_info bi;
 	sigset_t sigs;
 	char err[512], *cmdline = NULL;
 	int status = VMM_EXIT_SETUP, ret;
 
 	log_init("kvmc-vmm", stderr, false, LOG_INFO);
+	/* Before the first allocation and the first thread. */
+	if (thread_malloc_tune())
+		log_warn("mallopt refused: malloc keeps its defaults");
+	v = calloc(1, sizeof(*v));
 	if (!v)
 		return VMM_EXIT_INTERNAL;
 	v->sigfd = -1;
@@ -182,7 +187,7 @@ int main(int argc, char **argv)
 		log_error("signalfd: %s", strerror(errno));
 		goto out;
 	}
-	if (pthread_create(&v->loop_thread, NULL, loop_thread, v)) {
+	if (thread_start(&v->loop_thread, THREAD_STACK_SIZE, loop_thread, v)) {
 		log_error("event loop thread: cannot start");
 		goto out;
 	}

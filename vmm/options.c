@@ -1,6 +1,7 @@
 /* kvmc-vmm's command line. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +35,7 @@ static const char usage[] =
 "                [--console stdio|none|hvc|file:PATH] [--boot-timing]\n"
 "                [--append STRING] [--proxy PATH]\n"
 "                [--port NAME[=unix:PATH]]... [--share TAG=PATH[,ro]]...\n"
-"                [--net tap=NAME|fd=N[,mac=MAC]]...\n"
+"                [--net tap=NAME|fd=N[,mac=MAC]]... [--dns fd=N]\n"
 "                [--sandbox on|off|debug] [--help] [--version]\n"
 "\n"
 "Boots a bzImage (64-bit boot protocol) or an uncompressed vmlinux ELF\n"
@@ -44,6 +45,8 @@ static const char usage[] =
 "3 a setup error (options, kernel, initrd, /dev/kvm).\n"
 "--append adds to the command line (default or --cmdline); --proxy serves\n"
 "the hyperstart channels to kvmc and its shims on a unix socket.\n"
+"--dns fd=N relays the guest's DNS queries (port sh.kvmc.dns.0) to the\n"
+"datagram socket N, connected to the server (docs/network.md).\n"
 "--sandbox (default on): after setup, an empty mount namespace, capabilities\n"
 "dropped and a seccomp allowlist (a violation kills with SIGSYS); debug\n"
 "prints the denied syscall and exits 159; off is for debugging only.\n";
@@ -51,7 +54,7 @@ static const char usage[] =
 enum {
 	OPT_KERNEL = 256, OPT_INITRD, OPT_CMDLINE, OPT_MEMORY, OPT_CPUS,
 	OPT_CONSOLE, OPT_BOOT_TIMING, OPT_PORT, OPT_SHARE, OPT_NET, OPT_HELP,
-	OPT_VERSION, OPT_APPEND, OPT_PROXY, OPT_SANDBOX,
+	OPT_VERSION, OPT_APPEND, OPT_PROXY, OPT_SANDBOX, OPT_DNS,
 };
 
 static const struct option long_opts[] = {
@@ -68,6 +71,7 @@ static const struct option long_opts[] = {
 	{ "append", required_argument, NULL, OPT_APPEND },
 	{ "proxy", required_argument, NULL, OPT_PROXY },
 	{ "sandbox", required_argument, NULL, OPT_SANDBOX },
+	{ "dns", required_argument, NULL, OPT_DNS },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -129,6 +133,7 @@ int vmm_parse_options(int argc, char **argv, struct vmm_config *cfg,
 	cfg->memory = VMM_DEFAULT_MEMORY;
 	cfg->cpus = 1;
 	cfg->console = CONSOLE_STDIO;
+	cfg->dns_fd = -1;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":", long_opts, NULL)) != -1) {
@@ -197,6 +202,16 @@ int vmm_parse_options(int argc, char **argv, struct vmm_config *cfg,
 			if (cfg->nr_nets == VMM_MAX_NETS)
 				fail("--net: at most %d interfaces", VMM_MAX_NETS);
 			cfg->nets[cfg->nr_nets++] = optarg;
+			break;
+		case OPT_DNS:
+			if (strncmp(optarg, "fd=", 3) || optarg[3] < '0' ||
+			    optarg[3] > '9')
+				fail("--dns: '%s' is not fd=N", optarg);
+			errno = 0;
+			n = strtoul(optarg + 3, &end, 10);
+			if (errno || *end || n > INT_MAX)
+				fail("--dns: '%s' is not fd=N", optarg);
+			cfg->dns_fd = (int)n;
 			break;
 		case OPT_HELP:
 			fputs(usage, stdout);

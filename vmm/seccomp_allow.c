@@ -41,7 +41,8 @@ static const struct seccomp_rule rules[] = {
 	/* The 8250 backs off for a millisecond when its FIFO is full. */
 	ALLOW(poll),
 
-	/* The proxy and the console ports' unix sockets (already bound). */
+	/* The proxy and the console ports' unix sockets (already bound);
+	 * the DNS relay's udp socket (connected by the runtime, --dns). */
 	ALLOW(accept4), ALLOW(sendto), ALLOW(recvfrom), ALLOW(sendmsg),
 
 	/* The 9p server: *at calls on the O_PATH descriptors it holds, and

@@ -16,6 +16,7 @@
 #include <linux/kvm.h>
 
 #include "lib/log.h"
+#include "lib/thread.h"
 #include "vmm/boot.h"
 #include "vmm/config.h"
 #include "vmm/cpuid.h"
@@ -350,8 +351,8 @@ int vcpus_start(struct vm *vm)
 	pause_req = true;
 	pthread_mutex_unlock(&pause_lock);
 	for (i = 0; i < p->nr_vcpus; i++) {
-		ret = pthread_create(&p->vcpus[i]->thread, NULL, vcpu_thread,
-				     p->vcpus[i]);
+		ret = thread_start(&p->vcpus[i]->thread, THREAD_STACK_SIZE,
+				   vcpu_thread, p->vcpus[i]);
 		if (ret)
 			break;
 		p->vcpus[i]->started = true;

@@ -26,6 +26,7 @@
 
 #include "devices/virtio/9p.h"
 #include "devices/virtio/pci.h"
+#include "lib/lazymem.h"
 #include "lib/log.h"
 #include "p9/p9.h"
 #include "vmm/vm.h"
@@ -49,8 +50,13 @@ struct virtio_9p {
 	struct vm *vm;
 	int wake_fd;			/* eventfd: requests or replies wait */
 	unsigned int gen;		/* bumped by reset: old replies drop */
-	struct vreq *pool;		/* QUEUE_SIZE of them */
-	struct vreq *free_list;		/* under the device lock */
+	/* QUEUE_SIZE slots of ~16 KiB (the iovecs of a chain), touched only
+	 * when first used: pool[fresh..QUEUE_SIZE) never were, free_list
+	 * holds the others that are free (LIFO: the same few are reused).
+	 * Under the device lock. */
+	struct vreq *pool;
+	unsigned int fresh;
+	struct vreq *free_list;
 
 	pthread_mutex_t list_lock;	/* todo and done lists */
 	struct vreq *todo;		/* popped, not yet submitted (LIFO) */
@@ -212,6 +218,29 @@ static void on_wake(void *opaque, uint32_t events)
 	push_done(d);
 }
 
+/* The slot the next request goes into, or NULL if all are taken; it
+ * stays free until slot_take.  Device lock held. */
+static struct vreq *slot_peek(struct virtio_9p *d)
+{
+	struct vreq *r;
+
+	if (d->free_list)
+		return d->free_list;
+	if (d->fresh == QUEUE_SIZE)
+		return NULL;
+	r = &d->pool[d->fresh];
+	r->dev = d;
+	return r;
+}
+
+static void slot_take(struct virtio_9p *d, struct vreq *r)
+{
+	if (r == d->free_list)
+		d->free_list = r->next;
+	else
+		d->fresh++;
+}
+
 /* Device lock held (the transport's op). */
 static void queue_notify(struct virtio_pci *vp, unsigned int q)
 {
@@ -219,8 +248,9 @@ static void queue_notify(struct virtio_pci *vp, unsigned int q)
 	struct virtq *vq = virtio_pci_vq(vp, q);
 	bool any = false;
 
-	while (vq && d->free_list) {
-		struct vreq *r = d->free_list;
+	struct vreq *r;
+
+	while (vq && (r = slot_peek(d))) {
 		int ret = virtq_pop(vq, &r->q);
 
 		if (ret < 0) {
@@ -230,7 +260,7 @@ static void queue_notify(struct virtio_pci *vp, unsigned int q)
 		}
 		if (ret == 0)
 			break;
-		d->free_list = r->next;
+		slot_take(d, r);
 		r->gen = d->gen;
 		r->p = (struct p9_req){
 			.in = r->q.iov, .in_cnt = r->q.nr_rd,
@@ -285,15 +315,10 @@ int virtio_9p_new(struct vm *vm, const struct virtio_9p_share *share,
 	d->cfg[1] = taglen >> 8;
 	memcpy(d->cfg + 2, share->tag, taglen);
 	memcpy(d->tag, share->tag, taglen + 1);
-	d->pool = calloc(QUEUE_SIZE, sizeof(*d->pool));
+	d->pool = lazymem_alloc(QUEUE_SIZE, sizeof(*d->pool));
 	if (!d->pool) {
 		ret = -ENOMEM;
 		goto fail;
-	}
-	for (int i = 0; i < QUEUE_SIZE; i++) {
-		d->pool[i].dev = d;
-		d->pool[i].next = d->free_list;
-		d->free_list = &d->pool[i];
 	}
 	ret = p9_server_new(&o, &d->srv);
 	if (ret)
@@ -319,7 +344,7 @@ fail:
 		close(d->wake_fd);
 	p9_server_free(d->srv);
 	pthread_mutex_destroy(&d->list_lock);
-	free(d->pool);
+	lazymem_free(d->pool, QUEUE_SIZE, sizeof(*d->pool));
 	free(d);
 	return ret;
 }
@@ -339,6 +364,6 @@ void virtio_9p_free(struct virtio_9p *d)
 	evloop_del(d->vm->loop, d->wake_fd);
 	close(d->wake_fd);
 	pthread_mutex_destroy(&d->list_lock);
-	free(d->pool);
+	lazymem_free(d->pool, QUEUE_SIZE, sizeof(*d->pool));
 	free(d);
 }

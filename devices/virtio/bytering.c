@@ -51,5 +51,9 @@ size_t bytering_get(struct bytering *r, void *data, size_t len)
 	memcpy(data, r->buf + off, first);
 	memcpy((uint8_t *)data + first, r->buf, len - first);
 	r->tail += len;
+	/* Emptied: start again at the front, so that a ring drained as fast
+	 * as it fills only ever touches its first pages, not all of them. */
+	if (r->tail == r->head)
+		r->head = r->tail = 0;
 	return len;
 }

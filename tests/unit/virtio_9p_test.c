@@ -292,6 +292,19 @@ START_TEST(test_no_reply_buffer)
 }
 END_TEST
 
+/* More requests than the queue has slots, one after another: each
+ * reply frees its slot for the next (slots are taken lazily and reused,
+ * so a slot lost on the way would stall the 129th request). */
+START_TEST(test_more_requests_than_slots)
+{
+	bring_up();
+	for (int i = 0; i < 3 * QSZ; i++) {
+		begin(200);
+		ck_assert_uint_eq(send(4096, 4096, 4096), P9_RLERROR);
+	}
+}
+END_TEST
+
 START_TEST(test_parse_share)
 {
 	struct virtio_9p_share s;
@@ -332,6 +345,7 @@ static Suite *virtio_9p_suite(void)
 	tcase_add_test(tc, test_mount_tag);
 	tcase_add_test(tc, test_requests);
 	tcase_add_test(tc, test_no_reply_buffer);
+	tcase_add_test(tc, test_more_requests_than_slots);
 	tcase_add_test(tp, test_parse_share);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, tp);

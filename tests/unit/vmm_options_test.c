@@ -26,6 +26,7 @@ START_TEST(test_defaults)
 	ck_assert_ptr_null(cfg.cmdline);
 	ck_assert_str_eq(cfg.kernel, "/k");
 	ck_assert_int_eq(cfg.sandbox, SANDBOX_ON);
+	ck_assert_int_eq(cfg.dns_fd, -1);
 }
 END_TEST
 
@@ -49,6 +50,8 @@ START_TEST(test_values)
 	ck_assert_int_eq(cfg.sandbox, SANDBOX_DEBUG);
 	ck_assert_int_eq(parse(&cfg, err, "--sandbox", "on", NULL), 0);
 	ck_assert_int_eq(cfg.sandbox, SANDBOX_ON);
+	ck_assert_int_eq(parse(&cfg, err, "--dns", "fd=7", NULL), 0);
+	ck_assert_int_eq(cfg.dns_fd, 7);
 }
 END_TEST
 
@@ -67,6 +70,11 @@ START_TEST(test_errors_name_the_option)
 		{ "--sandbox", "yes", "--sandbox" },
 		{ "--port", "=unix:/x", "--port" },
 		{ "--port", "a=tcp:1", "--port" },
+		{ "--dns", "7", "--dns" },
+		{ "--dns", "fd=", "--dns" },
+		{ "--dns", "fd=-1", "--dns" },
+		{ "--dns", "fd=3x", "--dns" },
+		{ "--dns", "fd=99999999999", "--dns" },
 		{ "--bogus", NULL, "--bogus" },
 		{ "stray", NULL, "stray" },
 	};

@@ -84,7 +84,21 @@ for cache in ${caches:-none}; do
 	if [ "$cache" = none ]; then
 		sed -i '/^probe-mmap:/d' /run/out.plain /run/out.9p
 	fi
-	if diff -u /run/out.plain /run/out.9p > /run/diff; then
+	xres=
+	if [ "$mode" = virtio ]; then
+		# kvmc-vmm's sandbox keeps no CAP_SYS_ADMIN (docs/sandbox.md),
+		# so guest root cannot set trusted.* on the host, as root in a
+		# runc container with Docker's default capabilities cannot: the
+		# probe must see EPERM there, not what the guest's tmpfs allows.
+		# (xattrs that succeed over 9p: p9-fd.bats, the unit tests.)
+		x=$(grep '^probe-xattr:' /run/out.9p)
+		case $x in
+		"probe-xattr: setxattr: Operation not permitted|"*"getxattr removed: No data available rc=0") ;;
+		*) xres=FAIL; echo "xattr under the sandbox: want EPERM, got: $x" ;;
+		esac
+		sed -i '/^probe-xattr:/d' /run/out.plain /run/out.9p
+	fi
+	if diff -u /run/out.plain /run/out.9p > /run/diff && [ -z "$xres" ]; then
 		res=PASS
 	else
 		res=FAIL
