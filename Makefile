@@ -2,6 +2,7 @@
 #
 #   make            host binaries, the static guest agent and the guest image
 #   make deps       Debian packages + the Debian guest kernel (idempotent)
+#   make kernel     kvmc's minimal guest kernel (docs/kernel.md; cached)
 #   make check      deps, build, unit (ASan+UBSan), functional (BATS) and
 #                   integration tests (inside tests/kvmhost), one summary line
 #   make check-fast unit + functional only
@@ -46,7 +47,7 @@ sobj  = $(patsubst %.c,$(B)/san/%.o,$(1))
 
 BINS := $(B)/kvmc $(B)/kvmc-vmm $(B)/kvmc-shim $(B)/kvmc-agent
 
-.PHONY: all bins guest tools unit-tests kernel deps check check-fast check-unit \
+.PHONY: all bins guest tools unit-tests kernel debian-kernel deps check check-fast check-unit \
 	check-functional check-integration check-integration-full demo install clean fuzz \
 	bench
 all: bins guest tools $(B)/kvmc.conf
@@ -84,12 +85,20 @@ $(B)/kvmc-agent: $(patsubst %.c,$(B)/static/%.o,guest/main.c $(guest_SRCS) $(lib
 	$(Q)$(CC) $(ALL_CFLAGS) -static -o $@ $^ -lpthread
 
 # --- guest image -----------------------------------------------------------
+# Debian's kernel and its modules, downloaded and extracted (never installed).
 KERNEL_DIR := $(B)/kernel
-kernel: $(KERNEL_DIR)/.stamp
+debian-kernel: $(KERNEL_DIR)/.stamp
 $(KERNEL_DIR)/.stamp: scripts/fetch-kernel.sh
 	$(Q)scripts/fetch-kernel.sh $(KERNEL_DIR)
 
-guest: $(B)/guest/initrd.img $(B)/guest/vmlinuz $(B)/guest/vmlinux
+# kvmc's minimal kernel (guest/kernel/kvmc.config, docs/kernel.md), built
+# from linux-source-6.1 in a cache outside the tree: seconds when cached.
+# Its module-free initramfs is part of `guest`, so it never lags the agent.
+kernel: $(B)/guest/kvmc-initrd.img
+	$(Q)scripts/build-kernel.sh $(B)/guest
+
+guest: $(B)/guest/initrd.img $(B)/guest/vmlinuz $(B)/guest/vmlinux \
+	$(B)/guest/kvmc-initrd.img
 
 # kvmc's runtime configuration for running from the build tree (its paths
 # are relative to build/): scripts/demo.sh and the tests use it.
@@ -106,6 +115,9 @@ $(B)/guest/vmlinuz $(B)/guest/vmlinux &: $(KERNEL_DIR)/.stamp scripts/extract-vm
 $(B)/guest/initrd.img: $(B)/kvmc-agent $(KERNEL_DIR)/.stamp guest/mkinitrd.sh
 	@mkdir -p $(B)/guest
 	$(Q)guest/mkinitrd.sh $(B)/kvmc-agent $(KERNEL_DIR) $@
+$(B)/guest/kvmc-initrd.img: $(B)/kvmc-agent guest/mkinitrd.sh
+	@mkdir -p $(B)/guest
+	$(Q)guest/mkinitrd.sh --no-modules $(B)/kvmc-agent $@
 
 # --- tests -------------------------------------------------------------------
 .SECONDEXPANSION:
@@ -222,7 +234,7 @@ bench-serial bench-9p: bench-%: all
 
 deps:
 	$(Q)scripts/deps.sh
-	$(Q)$(MAKE) --no-print-directory kernel
+	$(Q)$(MAKE) --no-print-directory debian-kernel
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all
@@ -234,6 +246,10 @@ install: all
 	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 $(B)/guest/vmlinuz $(B)/guest/vmlinux \
 		$(B)/guest/initrd.img $(DESTDIR)$(PREFIX)/share/kvmc/
+# The minimal kernel when `make kernel` built it: kvmc.conf prefers it.
+	if [ -f $(B)/guest/kvmc-vmlinux ]; then \
+		install -m 0644 $(B)/guest/kvmc-vmlinux $(B)/guest/kvmc-initrd.img \
+			$(DESTDIR)$(PREFIX)/share/kvmc/; fi
 	sed 's|@PREFIX@|$(PREFIX)|g' runtime/kvmc.conf.in \
 		> $(DESTDIR)$(PREFIX)/share/kvmc/kvmc.conf
 

@@ -162,7 +162,10 @@ int modules_load(const char *list, const char *cmdline);
 
 /* --- boot.c: PID-1 duties ---------------------------------------------- */
 
+/* Port 0x03f0 (kvmc-vmm's --boot-timing): 123 when init starts; 124 from a
+ * container process just before its exec, which then gives the port up. */
 void boot_timer_mark(void);
+void boot_timer_exec_mark(void);
 /* Mounts /proc, /sys, /dev, /dev/pts, /dev/shm, /run; console on 0-2. */
 int boot_mounts(void);
 /* Reads /proc/cmdline (malloc'd, "" on failure). */

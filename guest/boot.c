@@ -20,13 +20,28 @@
 
 #define BOOT_TIMER_PORT	0x3f0
 #define BOOT_TIMER_MAGIC 123
+#define BOOT_TIMER_EXEC	124
+
+static bool have_port;
 
 void boot_timer_mark(void)
 {
 	/* The VMM records the time of this write; without the port (other
 	 * VMMs) the write goes nowhere. */
-	if (ioperm(BOOT_TIMER_PORT, 1, 1) == 0)
+	have_port = ioperm(BOOT_TIMER_PORT, 1, 1) == 0;
+	if (have_port)
 		outb(BOOT_TIMER_MAGIC, BOOT_TIMER_PORT);
+}
+
+void boot_timer_exec_mark(void)
+{
+	/* fork passed the agent's port access on, and exec would keep it:
+	 * the container's process writes its mark, then gives it up. */
+	if (!have_port)
+		return;
+	outb(BOOT_TIMER_EXEC, BOOT_TIMER_PORT);
+	ioperm(BOOT_TIMER_PORT, 1, 0);
+	have_port = false;
 }
 
 static int mnt(const char *src, const char *dst, const char *type,

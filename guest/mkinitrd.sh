@@ -3,26 +3,35 @@
 # modules the agent needs, resolved through the kernel's modules.dep.
 #
 #   guest/mkinitrd.sh AGENT KERNEL_DIR OUT
+#   guest/mkinitrd.sh --no-modules AGENT OUT
 #
 # KERNEL_DIR holds `modules` (a lib/modules/VERSION tree).  The archive
 # gets /lib/modules/*.ko and /lib/modules/load.list, one module file a line
 # in load order (every module after its dependencies); the agent loads
 # them in that order.  Modules built into the kernel are left out, so a
-# kernel with everything built in gets an empty list.
+# kernel with everything built in gets an empty list.  --no-modules is for
+# a kernel without module support (guest/kernel/kvmc.config): no
+# /lib/modules at all, and the agent loads nothing.
 set -euo pipefail
 
-if [[ $# -ne 3 ]]; then
-	echo "usage: $0 AGENT KERNEL_DIR OUT" >&2
+usage() {
+	echo "usage: $0 AGENT KERNEL_DIR OUT | $0 --no-modules AGENT OUT" >&2
 	exit 2
+}
+[[ $# -eq 3 ]] || usage
+if [[ $1 == --no-modules ]]; then
+	agent=$2 kdir= out=$3
+else
+	agent=$1 kdir=$2 out=$3
 fi
-agent=$1 kdir=$2 out=$3
 mdir=$kdir/modules
 
 # What the agent needs: the virtio PCI transport, the hyperstart channels,
 # 9p over virtio for the rootfs and volumes, the NIC, and the entropy source.
 wanted=(virtio_pci virtio_console 9p 9pnet_virtio virtio_net virtio_rng)
+[[ -n $kdir ]] || wanted=()
 
-for f in "$agent" "$mdir/modules.dep"; do
+for f in "$agent" ${kdir:+"$mdir/modules.dep"}; do
 	[[ -f $f ]] || { echo "$0: $f: not found" >&2; exit 1; }
 done
 
@@ -30,12 +39,14 @@ done
 norm() { local n=${1##*/}; n=${n%.ko*}; echo "${n//-/_}"; }
 
 declare -A path_of=() deps_of=() builtin=() state=()
-while IFS= read -r line; do
-	mod=${line%%:*}
-	path_of[$(norm "$mod")]=$mod
-	deps_of[$(norm "$mod")]=${line#*:}
-done < "$mdir/modules.dep"
-if [[ -f $mdir/modules.builtin ]]; then
+if [[ -n $kdir ]]; then
+	while IFS= read -r line; do
+		mod=${line%%:*}
+		path_of[$(norm "$mod")]=$mod
+		deps_of[$(norm "$mod")]=${line#*:}
+	done < "$mdir/modules.dep"
+fi
+if [[ -n $kdir && -f $mdir/modules.builtin ]]; then
 	while IFS= read -r mod; do
 		builtin[$(norm "$mod")]=1
 	done < "$mdir/modules.builtin"
@@ -72,9 +83,14 @@ done
 
 stage=$(mktemp -d "${TMPDIR:-/tmp}/kvmc-initrd.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
-mkdir -p "$stage"/{dev,proc,sys,run,tmp,lib/modules}
-install -m 0755 "$agent" "$stage/init"
-: > "$stage/lib/modules/load.list"
+mkdir -p "$stage"/{dev,proc,sys,run,tmp}
+# Stripped: a third smaller, less for the VMM to load and the kernel to
+# unpack at every boot (the debug info stays in build/kvmc-agent).
+install -s -m 0755 "$agent" "$stage/init"
+if [[ -n $kdir ]]; then
+	mkdir -p "$stage/lib/modules"
+	: > "$stage/lib/modules/load.list"
+fi
 for name in "${order[@]}"; do
 	src=${path_of[$name]}
 	case $src in

@@ -190,6 +190,7 @@ static void child(const char *root, const struct proc_spec *p,
 		    strerror(errno));
 	if (p->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		die(126, "no_new_privs: %s", strerror(errno));
+	boot_timer_exec_mark();
 	exec_cmd(p->args, final_env(p->env, ids.home));
 }
 

@@ -12,6 +12,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "devices/virtio/console.h"
@@ -85,6 +86,28 @@ static void flush_to_guest(struct vcon_port *port, struct bytes *b)
 	}
 }
 
+/* One proxy per kvmc-vmm; the times outlive it for the report at exit. */
+static struct proxy_times times;
+
+static uint64_t mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static void stamp(uint64_t *t)
+{
+	if (!*t)
+		*t = mono_us();
+}
+
+void proxy_get_times(struct proxy_times *t)
+{
+	*t = times;
+}
+
 void proxy_send_cmds(struct proxy *p)
 {
 	struct px_cmd *c = p->cmds;
@@ -95,6 +118,8 @@ void proxy_send_cmds(struct proxy *p)
 	p->cmds = c->next;
 	c->next = NULL;
 	p->inflight = c;
+	if (c->code == HYPER_NEWCONTAINER)
+		stamp(&times.newcontainer_us);
 	hyper_ctl_header(hdr, c->code, (uint32_t)c->len);
 	if (bytes_add(&p->to_ctl, hdr, sizeof(hdr)) ||
 	    bytes_add(&p->to_ctl, c->payload, c->len))
@@ -200,6 +225,7 @@ static void on_ctl_frame(struct proxy *p, const struct hyper_frame *f)
 	}
 	switch (f->code) {
 	case HYPER_READY:
+		stamp(&times.ready_us);
 		p->ready = true;
 		break;
 	case HYPER_ACK:
@@ -209,6 +235,8 @@ static void on_ctl_frame(struct proxy *p, const struct hyper_frame *f)
 				  hyper_cmd_name(f->code));
 			break;
 		}
+		if (p->inflight->code == HYPER_NEWCONTAINER)
+			stamp(&times.newcontainer_ack_us);
 		if (f->code == HYPER_ACK &&
 		    (p->inflight->code == HYPER_NEWCONTAINER ||
 		     p->inflight->code == HYPER_EXECCMD))

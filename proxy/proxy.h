@@ -26,4 +26,12 @@ struct proxy *proxy_new(struct evloop *loop, struct vcon_port *ctl,
 /* On the loop thread (or with the loop stopped). */
 void proxy_free(struct proxy *p);
 
+/* kvmc-vmm's --boot-timing: when the agent's first READY came, the first
+ * NEWCONTAINER went to it and its answer came back (CLOCK_MONOTONIC
+ * microseconds; 0: not yet).  Read with the loop stopped. */
+struct proxy_times {
+	uint64_t ready_us, newcontainer_us, newcontainer_ack_us;
+};
+void proxy_get_times(struct proxy_times *t);
+
 #endif

@@ -1,5 +1,6 @@
 /* kvmc.conf: `key = value` lines, searched in a fixed order. */
 #include <ctype.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
@@ -13,6 +14,7 @@
 
 #define RTCONFIG_MAX_BYTES (64 << 10)
 #define SHARE_DIR KVMC_PREFIX "/share/kvmc"
+#define MAX_GUESTS 8		/* paths in a kernel or initrd list */
 
 /* The kvmc-vmm and kvmc-shim built or installed beside this kvmc. */
 static char *beside_self(const char *name)
@@ -31,8 +33,9 @@ static char *beside_self(const char *name)
 void rtconfig_defaults(struct rtconfig *rc)
 {
 	memset(rc, 0, sizeof(*rc));
-	rc->kernel = strdup(SHARE_DIR "/vmlinux");
-	rc->initrd = strdup(SHARE_DIR "/initrd.img");
+	/* The minimal kernel when it is installed, Debian's otherwise. */
+	rc->kernel = strdup(SHARE_DIR "/kvmc-vmlinux " SHARE_DIR "/vmlinux");
+	rc->initrd = strdup(SHARE_DIR "/kvmc-initrd.img " SHARE_DIR "/initrd.img");
 	rc->kernel_params = strdup("");
 	rc->default_memory_mib = 256;
 	rc->memory_overhead_mib = 64;
@@ -117,10 +120,18 @@ static int apply(struct rtconfig *rc, const char *file, const char *key,
 		 const char *v, const char **want)
 {
 	*want = NULL;
-	if (!strcmp(key, "kernel"))
-		return set_path(&rc->kernel, file, v);
-	if (!strcmp(key, "initrd"))
-		return set_path(&rc->initrd, file, v);
+	/* Lists of paths: resolved by pick_guest() once the file is read. */
+	if (!strcmp(key, "kernel") || !strcmp(key, "initrd")) {
+		char **dst = key[0] == 'k' ? &rc->kernel : &rc->initrd;
+		char *p = strdup(v);
+
+		if (!p)
+			return -ENOMEM;
+		free(*dst);
+		*dst = p;
+		*want = "one or more paths";
+		return v[0] ? 0 : -EINVAL;
+	}
 	if (!strcmp(key, "vmm"))
 		return set_path(&rc->vmm, file, v);
 	if (!strcmp(key, "shim"))
@@ -173,6 +184,7 @@ static int parse(struct rtconfig *rc, const char *file, char *text,
 		 char *err, size_t errlen)
 {
 	unsigned int lineno = 0;
+	bool kernel_set = false, initrd_set = false;
 	char *line, *next;
 
 	for (line = text; line; line = next) {
@@ -203,6 +215,8 @@ static int parse(struct rtconfig *rc, const char *file, char *text,
 			val[vl - 1] = '\0';
 			val++;
 		}
+		kernel_set |= !strcmp(key, "kernel");
+		initrd_set |= !strcmp(key, "initrd");
 		ret = apply(rc, file, key, val, &want);
 		if (ret == -ENOMEM) {
 			snprintf(err, errlen, "%s: out of memory", file);
@@ -219,6 +233,19 @@ static int parse(struct rtconfig *rc, const char *file, char *text,
 			return ret;
 		}
 	}
+	/* The built-in pairs of kernel and initrd only go together: naming
+	 * one alone pairs it with the Debian kernel's default. */
+	if (kernel_set != initrd_set) {
+		char **other = kernel_set ? &rc->initrd : &rc->kernel;
+
+		free(*other);
+		*other = strdup(kernel_set ? SHARE_DIR "/initrd.img" :
+				SHARE_DIR "/vmlinux");
+		if (!*other) {
+			snprintf(err, errlen, "%s: out of memory", file);
+			return -ENOMEM;
+		}
+	}
 	if (rc->max_memory_mib && rc->max_memory_mib < rc->min_memory_mib) {
 		snprintf(err, errlen, "%s: max_memory_mib is below min_memory_mib",
 			 file);
@@ -227,8 +254,94 @@ static int parse(struct rtconfig *rc, const char *file, char *text,
 	return 0;
 }
 
-static int fill_binaries(struct rtconfig *rc, char *err, size_t errlen)
+/* Splits a white-space separated list in place; at most max words. */
+static int split(char *s, char **w, int max)
 {
+	char *save = NULL;
+	int n = 0;
+
+	for (char *t = strtok_r(s, " \t", &save); t;
+	     t = strtok_r(NULL, " \t", &save)) {
+		if (n == max)
+			return -E2BIG;
+		w[n++] = t;
+	}
+	return n;
+}
+
+/*
+ * `kernel` and `initrd` may each list paths in order of preference: the
+ * first kernel that exists is used, with the initrd at the same position
+ * (or the only one); with none there, the last (the fallback), so that
+ * the error names it.  file resolves relative paths (NULL: the built-in defaults).
+ */
+static int pick_guest(struct rtconfig *rc, const char *file, char *err,
+		      size_t errlen)
+{
+	char *kw[MAX_GUESTS], *iw[MAX_GUESTS], *kernel = NULL, *initrd = NULL;
+	char *kl = rc->kernel, *il = rc->initrd;
+	const char *where = file ? file : "built-in defaults";
+	int nk, ni, i, ret = -EINVAL;
+
+	rc->kernel = rc->initrd = NULL;
+	nk = split(kl, kw, MAX_GUESTS);
+	ni = split(il, iw, MAX_GUESTS);
+	if (nk <= 0 || ni <= 0) {
+		if ((nk <= 0 ? nk : ni) < 0)
+			snprintf(err, errlen, "%s: %s: more than %d paths",
+				 where, nk <= 0 ? "kernel" : "initrd",
+				 MAX_GUESTS);
+		else
+			snprintf(err, errlen, "%s: %s: no path", where,
+				 nk <= 0 ? "kernel" : "initrd");
+		goto out;
+	}
+	if (ni != 1 && ni != nk) {
+		snprintf(err, errlen,
+			 "%s: initrd: %d paths for %d kernels (one, or one per kernel)",
+			 where, ni, nk);
+		goto out;
+	}
+	for (i = 0; i < nk; i++) {
+		ret = set_path(&kernel, file ? file : "/", kw[i]);
+		if (ret)
+			goto nomem;
+		if (!access(kernel, F_OK))
+			break;
+	}
+	if (i == nk) {
+		i = nk - 1;
+		ret = set_path(&kernel, file ? file : "/", kw[i]);
+		if (ret)
+			goto nomem;
+	}
+	ret = set_path(&initrd, file ? file : "/", iw[ni == 1 ? 0 : i]);
+	if (ret)
+		goto nomem;
+	rc->kernel = kernel;
+	rc->initrd = initrd;
+	kernel = initrd = NULL;
+	goto out;
+nomem:
+	snprintf(err, errlen, "runtime configuration: out of memory");
+out:
+	free(kernel);
+	free(initrd);
+	free(kl);
+	free(il);
+	return ret;
+}
+
+static int fill_binaries(struct rtconfig *rc, const char *file, char *err,
+			 size_t errlen)
+{
+	int ret;
+
+	if (rc->kernel && rc->initrd) {
+		ret = pick_guest(rc, file, err, errlen);
+		if (ret)
+			return ret;
+	}
 	if (!rc->vmm)
 		rc->vmm = beside_self("kvmc-vmm");
 	if (!rc->shim)
@@ -258,7 +371,7 @@ int rtconfig_load_file(const char *path, struct rtconfig *rc,
 	ret = parse(rc, path, text, err, errlen);
 	free(text);
 	if (!ret)
-		ret = fill_binaries(rc, err, errlen);
+		ret = fill_binaries(rc, path, err, errlen);
 	if (ret)
 		rtconfig_free(rc);
 	return ret;
@@ -286,7 +399,7 @@ int rtconfig_load(const char *bundle, struct rtconfig *rc,
 		return rtconfig_load_file(candidates[i], rc, err, errlen);
 	}
 	rtconfig_defaults(rc);
-	ret = fill_binaries(rc, err, errlen);
+	ret = fill_binaries(rc, NULL, err, errlen);
 	if (ret)
 		rtconfig_free(rc);
 	return ret;

@@ -18,8 +18,10 @@
 
 struct rtconfig {
 	char *source;		/* the file read, or NULL for built-in defaults */
+	/* The guest: the first kernel of the file's list that exists, and
+	 * its initrd (see pick_guest in rtconfig.c, docs/cli.md). */
 	char *kernel;		/* guest kernel: vmlinux (ELF/PVH) or bzImage */
-	char *initrd;		/* guest initramfs (kvmc-agent + modules) */
+	char *initrd;		/* guest initramfs (kvmc-agent [+ modules]) */
 	char *kernel_params;	/* appended to kvmc's own parameters */
 	char *vmm;		/* kvmc-vmm binary */
 	char *shim;		/* kvmc-shim binary */

@@ -15,6 +15,10 @@ pkgs=(
 	gnuplot-nox			# benchmark plots
 	iperf3				# bench/net: TCP throughput host <-> guest
 	python3				# dns.bats: a DNS responder on 127.0.0.11 in a test netns
+	# make kernel: the minimal guest kernel's source (the tarball lands in
+	# /usr/src/linux-source-6.1.tar.xz) and what its build runs:
+	# flex/bison for Kconfig, bc for the timer constants, libelf for objtool
+	linux-source-6.1 flex bison bc libelf-dev
 )
 
 missing=()

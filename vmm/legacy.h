@@ -30,9 +30,17 @@ int i8042_init(struct vm *vm);
 /* The CMOS clock at 0x70/0x71: host UTC time, read-only. */
 int rtc_init(struct vm *vm);
 
-/* Port 0x03f0: the guest's init writes 123 when it starts. */
+/* Port 0x03f0: the guest's init writes 123 when it starts, kvmc-agent 124
+ * before its first container process's exec. */
+enum boot_mark {
+	BOOT_MARK_INIT,		/* 123 */
+	BOOT_MARK_EXEC,		/* 124 */
+	BOOT_MARKS
+};
 int boot_timer_init(struct vm *vm);
-uint64_t boot_timer_us(void);	/* 0 until the write */
+/* Microseconds (CLOCK_MONOTONIC) of the first write of the mark, 0 if
+ * none yet. */
+uint64_t boot_timer_mark_us(enum boot_mark m);
 
 uint64_t now_us(void);
 

@@ -13,6 +13,7 @@
 
 #include "lib/evloop.h"
 #include "lib/log.h"
+#include "proxy/proxy.h"
 #include "lib/thread.h"
 #include "vmm/boot.h"
 #include "vmm/config.h"
@@ -103,20 +104,29 @@ static void print_timing(struct vmm *v, uint64_t t0, const uint64_t *t,
 			 uint64_t first, uint64_t t_end)
 {
 	struct vm_stats st;
-	uint64_t init = boot_timer_us();
+	struct proxy_times px;
+	uint64_t init = boot_timer_mark_us(BOOT_MARK_INIT);
+	uint64_t exec = boot_timer_mark_us(BOOT_MARK_EXEC);
 
 #define REL(x) ((x) ? (unsigned long long)((x) - t0) : 0ULL)
 	vm_get_stats(&v->vm, &st);
+	proxy_get_times(&px);
+	/* In the order of a container's start (0: did not happen). */
 	fprintf(stderr,
 		"boot-timing: vm-created %llu us\n"
 		"boot-timing: memory-ready %llu us\n"
 		"boot-timing: first-kvm-run %llu us\n"
 		"boot-timing: first-console-byte %llu us\n"
 		"boot-timing: init-started %llu us\n"
+		"boot-timing: agent-ready %llu us\n"
+		"boot-timing: newcontainer-sent %llu us\n"
+		"boot-timing: first-exec %llu us\n"
+		"boot-timing: newcontainer-acked %llu us\n"
 		"boot-timing: vm-end %llu us\n"
 		"boot-timing: exits io %llu mmio %llu hlt %llu intr %llu other %llu\n",
 		REL(t[0]), REL(t[1]), REL(t[2]), REL(first), REL(init),
-		REL(t_end), (unsigned long long)st.io,
+		REL(px.ready_us), REL(px.newcontainer_us), REL(exec),
+		REL(px.newcontainer_ack_us), REL(t_end), (unsigned long long)st.io,
 		(unsigned long long)st.mmio, (unsigned long long)st.hlt,
 		(unsigned long long)st.intr, (unsigned long long)st.other);
 #undef REL

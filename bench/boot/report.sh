@@ -9,7 +9,7 @@ source "$root/bench/lib.sh"
 jq -s "$KVMC_BENCH_JQ_STATS"'
 def cfg($c; $k): map(select(.config == $c and .kind == $k and .status == 0));
 . as $all |
-[ $all[] | select(.config != "kvmc-run") | .config ] | unique as $cfgs |
+[ $all[] | select(.config | startswith("kvmc-run") | not) | .config ] | unique as $cfgs |
 {
   date: (now | strftime("%Y-%m-%d")),
   failed: [ $all[] | select(.status != 0) | {config, run, kind, status} ],
@@ -29,7 +29,10 @@ def cfg($c; $k): map(select(.config == $c and .kind == $k and .status == 0));
 } | . as $r | .ratios = ([
   ["kvmc-bz", "qemu-microvm-bz"], ["kvmc-bz", "qemu-pc-bz"],
   ["kvmc-pvh", "qemu-microvm-pvh"], ["kvmc-pvh", "qemu-pc-pvh"],
-  ["kvmc-pvh", "qemu-microvm-bz"] ] | map({
+  ["kvmc-pvh", "qemu-microvm-bz"],
+  ["kvmc-min", "qemu-microvm-min"], ["kvmc-min", "qemu-pc-min"],
+  ["kvmc-min", "kvmc-pvh"] ]
+  | map(select($r.boot[.[0]] and $r.boot[.[1]])) | map({
     kvmc: .[0], qemu: .[1],
     boot_to_init: ratio($r.boot[.[0]].boot_to_init_ms.median; $r.boot[.[1]].boot_to_init_ms.median),
     boot_to_exit: ratio($r.boot[.[0]].boot_to_exit_ms.median; $r.boot[.[1]].boot_to_exit_ms.median),
@@ -43,16 +46,22 @@ def cfg($c; $k): map(select(.config == $c and .kind == $k and .status == 0));
         min: (.min | if . then . * 1000 | round / 1000 else . end),
         max: (.max | if . then . * 1000 | round / 1000 else . end) })
   }))
-| .kvmc_run = ($all | cfg("kvmc-run"; "time") | {
+# Part 2: per guest, the time of each step since kvmc run started.
+| .kvmc_run = ([ "kvmc-run", "kvmc-run-min" ] | map(. as $g | { key: $g,
+  value: ($all | cfg($g; "time") | select(length > 0) | {
     n: length,
     vmm_exec_ms: (map(.timeline["vmm-exec"]) | msstats),
     kernel_entry_ms: (map(.timeline["first-kvm-run"]) | msstats),
     agent_started_ms: (map(.timeline["init-started"]) | msstats),
+    agent_ready_ms: (map(.timeline["agent-ready"]) | msstats),
+    newcontainer_sent_ms: (map(.timeline["newcontainer-sent"]) | msstats),
+    process_exec_ms: (map(.timeline["first-exec"]) | msstats),
+    newcontainer_acked_ms: (map(.timeline["newcontainer-acked"]) | msstats),
     first_output_ms: (map(.marks_us[0]) | msstats),
     exit_ms: (map(.exit_us) | msstats),
     kernel_entry_to_agent_ms: (map(if .timeline["init-started"] and .timeline["first-kvm-run"] then .timeline["init-started"] - .timeline["first-kvm-run"] else null end) | msstats),
     kernel_entry_to_output_ms: (map(if .timeline["first-kvm-run"] then .marks_us[0] - .timeline["first-kvm-run"] else null end) | msstats)
-  })
+  }) }) | map(select(.value)) | from_entries)
 ' "$out/samples.jsonl" > "$out/results.json"
 
 {
@@ -70,9 +79,10 @@ def cfg($c; $k): map(select(.config == $c and .kind == $k and .status == 0));
 		"\(.paired_init.median) [\(.paired_init.min)-\(.paired_init.max)] n=\(.paired_init.n)"] | @tsv' "$out/results.json" |
 		awk -F'\t' '{ printf "%-10s %-18s %12s %12s %10s  %s\n", $1, $2, $3, $4, $5, $6 }'
 	echo
-	echo "kvmc run (build/guest, kvmc-agent), ms from kvmc run's start, median [min-max]:"
-	jq -r '.kvmc_run | to_entries[] | select(.value | type == "object") |
-		"  \(.key): \(.value.median) [\(.value.min)-\(.value.max)] n=\(.value.n)"' "$out/results.json"
+	echo "kvmc run (kvmc-agent; kvmc-run: Debian's kernel, kvmc-run-min: the minimal one), ms from kvmc run's start, median [min-max]:"
+	jq -r '.kvmc_run | to_entries[] | "  \(.key):", (.value | to_entries[] |
+		select(.value | type == "object") |
+		"    \(.key): \(.value.median) [\(.value.min)-\(.value.max)] n=\(.value.n)")' "$out/results.json"
 	jq -r 'if (.failed | length) > 0 then "failed runs: \(.failed)" else empty end' "$out/results.json"
 } | tee "$out/summary.txt"
 

@@ -2,9 +2,10 @@
 # bench/boot/run.sh: kvmc-vmm's boot against QEMU's, same run, interleaved.
 #
 # Part 1, the bare kernel: Debian's kernel as bzImage and as PVH vmlinux,
-# a busybox initramfs whose init writes 123 to port 0x03f0, prints
-# BENCH-INIT on the console and reboots; 256 MiB, 1 vCPU, the same command
-# line (kvmc-vmm's default), on
+# and kvmc's minimal kernel (make kernel: build/guest/kvmc-vmlinux, PVH;
+# the *-min configurations, when it is built), a busybox initramfs whose
+# init writes 123 to port 0x03f0, prints BENCH-INIT on the console and
+# reboots; 256 MiB, 1 vCPU, the same command line (kvmc-vmm's default), on
 #   kvmc-vmm                         (reboot=k: its i8042 reset line)
 #   qemu-system-x86_64 -M microvm    (reboot=t: microvm has no i8042)
 #   qemu-system-x86_64 -M pc         (reboot=k)
@@ -17,15 +18,19 @@
 # /proc/PID/smaps at BENCH-INIT: the guest RAM mapping apart from the rest.
 #
 # Part 2, the product's guest: `kvmc run` of a busybox bundle whose process
-# prints BENCH-OUT, with build/guest (kvmc-agent as init): kvmc run start
-# to the VMM's exec, kernel entry, the agent's 0x03f0 write, the
-# container's first output and kvmc run's exit.
+# prints BENCH-OUT, with kvmc-agent as init, on Debian's kernel (kvmc-run:
+# build/guest/vmlinux, initrd.img) and on the minimal one (kvmc-run-min:
+# kvmc-vmlinux, kvmc-initrd.img, when built), interleaved: kvmc run start
+# to the VMM's exec, kernel entry, the agent's 0x03f0 write, its READY,
+# NEWCONTAINER sent, the container process's exec (its 0x03f0 write),
+# NEWCONTAINER answered, the container's first output and kvmc run's exit.
 #
 #   bench/boot/run.sh         (where /dev/kvm works: inside the test host,
 #                              `make bench` runs it there)
 # Env: KVMC_BENCH_RUNS (10 timed boots per configuration), KVMC_BENCH_RSS_RUNS (3),
 # KVMC_BENCH_KVMC_RUNS (KVMC_BENCH_RUNS, part 2; 0 skips it), KVMC_BENCH_CONFIGS (part 1's
-# configurations, all six by default), KVMC_BENCH_ACCEL (kvm), KVMC_BENCH_TIMEOUT
+# configurations: all six, and the three *-min ones when the minimal kernel
+# is built, by default), KVMC_BENCH_ACCEL (kvm), KVMC_BENCH_TIMEOUT
 # (s per boot, 600), KVMC_BENCH_OUT (build/bench/boot), KVMC_BENCH_WARMUP (1;
 # 0 skips the untimed first boot of each configuration).
 # Writes $KVMC_BENCH_OUT/results.json, samples.jsonl, boot.png and summary.txt.
@@ -53,6 +58,7 @@ EOF
 base="console=ttyS0 panic=-1 pci=conf1 acpi=off i8042.noaux i8042.nomux i8042.nopnp i8042.dumbkbd 8250.nr_uarts=1 io_delay=none tsc=reliable no_timer_check rcupdate.rcu_expedited=1 quiet"
 bz=$root/build/guest/vmlinuz
 pvh=$root/build/guest/vmlinux
+min=$root/build/guest/kvmc-vmlinux
 
 # check_run CONFIG RUN MARK JSON: says so, and keeps the log, when the run
 # failed or MARK is not in its output.
@@ -70,6 +76,7 @@ boot() {
 	case $cfg in
 	*-bz) kernel=$bz ;;
 	*-pvh) kernel=$pvh ;;
+	*-min) kernel=$min ;;	# PVH too
 	esac
 	case $cfg in
 	kvmc-*)
@@ -110,7 +117,9 @@ boot() {
 	echo "bench/boot: $cfg #$n: $(jq -r '"init \(.marks_us[0] / 1000 | floor) ms, exit \(.exit_us / 1000 | floor) ms, status \(.status)"' <<< "$j")" >&2
 }
 
-read -r -a configs <<< "${KVMC_BENCH_CONFIGS:-kvmc-bz kvmc-pvh qemu-microvm-bz qemu-microvm-pvh qemu-pc-bz qemu-pc-pvh}"
+default_configs="kvmc-bz kvmc-pvh qemu-microvm-bz qemu-microvm-pvh qemu-pc-bz qemu-pc-pvh"
+[[ -f $min ]] && default_configs+=" kvmc-min qemu-microvm-min qemu-pc-min"
+read -r -a configs <<< "${KVMC_BENCH_CONFIGS:-$default_configs}"
 : > "$out/samples.jsonl"
 echo "bench/boot: part 1: ${#configs[@]} configurations x $runs runs, interleaved (+1 warm-up each, +$rss_runs RSS runs each)" >&2
 if (( ${KVMC_BENCH_WARMUP:-1} )); then
@@ -130,9 +139,11 @@ for ((i = 1; i <= rss_runs; i++)); do
 	done
 done
 
-# Part 2: the product's guest through kvmc run.
+# Part 2: the product's guest through kvmc run, on each kernel.
 (( kvmc_runs > 0 )) || { "$root/bench/boot/report.sh" "$out"; exit 0; }
-echo "bench/boot: part 2: kvmc run x $kvmc_runs with build/guest" >&2
+guests=(kvmc-run)
+[[ -f $min ]] && guests+=(kvmc-run-min)
+echo "bench/boot: part 2: kvmc run x $kvmc_runs on ${guests[*]}, interleaved" >&2
 "$root/scripts/mkbundle.sh" "$work/bundle" sh -c 'echo BENCH-OUT'
 # The VMM through a wrapper that stamps its exec on boot-clock's clock and
 # adds --boot-timing (its report goes to a file; kvmc's log loses it).
@@ -142,26 +153,41 @@ echo "vmm-exec \$("$clock" --now)" > "$work/vmm-timing"
 exec "$root/build/kvmc-vmm" --boot-timing "\$@" 2>> "$work/vmm-timing"
 EOF
 chmod +x "$work/vmm"
-sed "s|^#vmm = .*|vmm = $work/vmm|; s|^kernel = |kernel = $root/build/|; s|^initrd = |initrd = $root/build/|" \
-	"$root/build/kvmc.conf" > "$work/kvmc.conf"
-grep -q "^vmm = $work/vmm" "$work/kvmc.conf" || {
-	echo "bench/boot: cannot point $work/kvmc.conf at the VMM wrapper" >&2
-	exit 1
+# One configuration per guest: build/kvmc.conf with the wrapper and that
+# guest's kernel and initramfs alone.
+guest_conf() {
+	local kernel=$root/build/guest/vmlinux initrd=$root/build/guest/initrd.img
+	if [[ $1 == kvmc-run-min ]]; then
+		kernel=$min initrd=$root/build/guest/kvmc-initrd.img
+	fi
+	sed "s|^#vmm = .*|vmm = $work/vmm|; s|^kernel = .*|kernel = $kernel|; s|^initrd = .*|initrd = $initrd|" \
+		"$root/build/kvmc.conf" > "$work/$1.conf"
+	grep -q "^vmm = $work/vmm" "$work/$1.conf" && grep -q "^kernel = $kernel\$" "$work/$1.conf" || {
+		echo "bench/boot: cannot point $work/$1.conf at the VMM wrapper and $kernel" >&2
+		exit 1
+	}
 }
+for g in "${guests[@]}"; do
+	guest_conf "$g"
+done
 for ((i = 0; i <= kvmc_runs; i++)); do
-	rm -f "$work/vmm-timing"
-	j=$(KVMC_CONFIG=$work/kvmc.conf "$clock" --mark BENCH-OUT --timeout "$tmo" \
-		--log "$work/log" -- "$root/build/kvmc" --root "$work/state" \
-		run --bundle "$work/bundle" "bench$i" < /dev/null)
-	own=$(awk -v t0="$(jq .t0_us <<< "$j")" '
-		$1 == "vmm-exec" { printf "\"vmm-exec\":%d", $2 - t0; exec0 = $2 - t0 }
-		$1 == "boot-timing:" && $3 ~ /^[0-9]+$/ && $4 == "us" && $3 > 0 {
-			printf ",\"%s\":%d", $2, exec0 + $3 }' "$work/vmm-timing" 2>/dev/null || true)
-	j=$(jq -c --argjson n "$i" --argjson own "{$own}" \
-		'. + {config: "kvmc-run", run: $n, kind: (if $n == 0 then "warmup" else "time" end), timeline: $own}' <<< "$j")
-	check_run kvmc-run "$i" BENCH-OUT "$j"
-	echo "$j" >> "$out/samples.jsonl"
-	echo "bench/boot: kvmc-run #$i: $(jq -r '"output \(.marks_us[0] / 1000 | floor) ms, exit \(.exit_us / 1000 | floor) ms"' <<< "$j")" >&2
+	# Rotated each round, as in part 1.
+	for ((k = 0; k < ${#guests[@]}; k++)); do
+		g=${guests[(i + k) % ${#guests[@]}]}
+		rm -f "$work/vmm-timing"
+		j=$(KVMC_CONFIG=$work/$g.conf "$clock" --mark BENCH-OUT --timeout "$tmo" \
+			--log "$work/log" -- "$root/build/kvmc" --root "$work/state" \
+			run --bundle "$work/bundle" "bench$i-$k" < /dev/null)
+		own=$(awk -v t0="$(jq .t0_us <<< "$j")" '
+			$1 == "vmm-exec" { printf "\"vmm-exec\":%d", $2 - t0; exec0 = $2 - t0 }
+			$1 == "boot-timing:" && $3 ~ /^[0-9]+$/ && $4 == "us" && $3 > 0 {
+				printf ",\"%s\":%d", $2, exec0 + $3 }' "$work/vmm-timing" 2>/dev/null || true)
+		j=$(jq -c --arg g "$g" --argjson n "$i" --argjson own "{$own}" \
+			'. + {config: $g, run: $n, kind: (if $n == 0 then "warmup" else "time" end), timeline: $own}' <<< "$j")
+		check_run "$g" "$i" BENCH-OUT "$j"
+		echo "$j" >> "$out/samples.jsonl"
+		echo "bench/boot: $g #$i: $(jq -r '"output \(.marks_us[0] / 1000 | floor) ms, exit \(.exit_us / 1000 | floor) ms"' <<< "$j")" >&2
+	done
 done
 
 "$root/bench/boot/report.sh" "$out"

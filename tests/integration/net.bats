@@ -14,6 +14,7 @@ ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 TIMEOUT=${KVMC_NT_TIMEOUT:-900}
 SIZE=${KVMC_NT_SIZE:-$((1 << 30))}
 KDIR=$ROOT/build/kernel
+source "$ROOT/tests/integration/lib/netns-pair.bash"
 MODULES="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev
 	virtio_pci failover net_failover virtio_net"
 
@@ -27,15 +28,7 @@ setup_file() {
 		[[ -x $ROOT/$f ]] || { echo "missing $f" >&2; return 1; }
 	done
 	make_initrd "$NT/initrd.img"
-	ip netns add "$NS"
-	ip netns add "$PEER"
-	ip -n "$NS" link add eth0 type veth peer name veth-peer netns "$PEER"
-	ip -n "$NS" link set eth0 up
-	ip -n "$PEER" link set veth-peer up
-	ip -n "$PEER" link set lo up
-	ip -n "$NS" addr add 10.77.0.2/24 dev eth0
-	ip -n "$PEER" addr add 10.77.0.1/24 dev veth-peer
-	ip -n "$NS" route add default via 10.77.0.1
+	netns_pair "$NS" "$PEER" 10.77.0.2 10.77.0.1
 	ip -n "$NS" route add 10.99.0.0/16 via 10.77.0.1
 	mkdir -p "$NT/state"
 }

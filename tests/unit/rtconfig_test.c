@@ -95,6 +95,81 @@ START_TEST(test_defaults_and_binaries)
 }
 END_TEST
 
+static void touch(const char *name)
+{
+	char p[400];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	f = fopen(p, "w");
+	ck_assert_ptr_nonnull(f);
+	fclose(f);
+}
+
+static void rm(const char *name)
+{
+	char p[400];
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	unlink(p);
+}
+
+/* Kernels in order of preference: the first that exists, with the initrd
+ * at its position. */
+START_TEST(test_kernel_preference)
+{
+	struct rtconfig rc;
+	char err[256] = "", want[400];
+
+	write_conf("kernel = min-vmlinux  mid-vmlinux\t /nonexistent/vmlinux\n"
+		   "initrd = min-initrd.img mid-initrd.img /nonexistent/initrd.img\n");
+	/* None exists: the last, the fallback, so that the VMM's error
+	 * names it. */
+	ck_assert_msg(rtconfig_load_file(path, &rc, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_str_eq(rc.kernel, "/nonexistent/vmlinux");
+	ck_assert_str_eq(rc.initrd, "/nonexistent/initrd.img");
+	rtconfig_free(&rc);
+
+	/* The first that exists, with the initrd at its position. */
+	touch("mid-vmlinux");
+	ck_assert_msg(rtconfig_load_file(path, &rc, err, sizeof(err)) == 0, "%s", err);
+	snprintf(want, sizeof(want), "%s/mid-vmlinux", dir);
+	ck_assert_str_eq(rc.kernel, want);
+	snprintf(want, sizeof(want), "%s/mid-initrd.img", dir);
+	ck_assert_str_eq(rc.initrd, want);
+	rtconfig_free(&rc);
+
+	touch("min-vmlinux");
+	ck_assert_msg(rtconfig_load_file(path, &rc, err, sizeof(err)) == 0, "%s", err);
+	snprintf(want, sizeof(want), "%s/min-vmlinux", dir);
+	ck_assert_str_eq(rc.kernel, want);
+	snprintf(want, sizeof(want), "%s/min-initrd.img", dir);
+	ck_assert_str_eq(rc.initrd, want);
+	rtconfig_free(&rc);
+
+	/* One initrd goes with every kernel. */
+	write_conf("kernel = /nonexistent/k mid-vmlinux\ninitrd = /one.img\n");
+	ck_assert_msg(rtconfig_load_file(path, &rc, err, sizeof(err)) == 0, "%s", err);
+	snprintf(want, sizeof(want), "%s/mid-vmlinux", dir);
+	ck_assert_str_eq(rc.kernel, want);
+	ck_assert_str_eq(rc.initrd, "/one.img");
+	rtconfig_free(&rc);
+
+	/* A kernel alone goes with the Debian kernel's default initrd, not
+	 * the built-in list. */
+	write_conf("kernel = mid-vmlinux\n");
+	ck_assert_msg(rtconfig_load_file(path, &rc, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_str_eq(rc.initrd, KVMC_PREFIX "/share/kvmc/initrd.img");
+	rtconfig_free(&rc);
+	write_conf("initrd = x.img\n");
+	ck_assert_msg(rtconfig_load_file(path, &rc, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_str_eq(rc.kernel, KVMC_PREFIX "/share/kvmc/vmlinux");
+	rtconfig_free(&rc);
+	rm("mid-vmlinux");
+	rm("min-vmlinux");
+}
+END_TEST
+
 static const struct {
 	const char *text;
 	const char *err;	/* after "FILE" */
@@ -119,6 +194,14 @@ static const struct {
 	  ":1: vmm_sandbox: expected on, off or debug, got 'yes'" },
 	{ "min_memory_mib = 512\nmax_memory_mib = 256\n",
 	  ": max_memory_mib is below min_memory_mib" },
+	{ "kernel =\n", ":1: kernel: expected one or more paths, got ''" },
+	{ "kernel = a b c\ninitrd = x y\n",
+	  ": initrd: 2 paths for 3 kernels (one, or one per kernel)" },
+	{ "kernel = \" \"\ninitrd = x\n", ": kernel: no path" },
+	{ "kernel = 1 2 3 4 5 6 7 8 9\ninitrd = x\n",
+	  ": kernel: more than 8 paths" },
+	{ "kernel = k\ninitrd = 1 2 3 4 5 6 7 8 9\n",
+	  ": initrd: more than 8 paths" },
 };
 
 START_TEST(test_bad)
@@ -174,6 +257,7 @@ static Suite *rtconfig_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_all_keys);
 	tcase_add_test(tc, test_defaults_and_binaries);
+	tcase_add_test(tc, test_kernel_preference);
 	tcase_add_loop_test(tc, test_bad, 0, sizeof(bad) / sizeof(bad[0]));
 	tcase_add_test(tc, test_search_order);
 	suite_add_tcase(s, tc);
