@@ -205,22 +205,11 @@ void virtio_balloon_free(struct virtio_balloon *b)
 	free(b);
 }
 
-uint64_t virtio_balloon_discarded(struct virtio_balloon *b)
+void virtio_balloon_counts(struct virtio_balloon *b, uint64_t *discarded,
+			   uint64_t *refused)
 {
-	uint64_t n;
-
 	virtio_pci_lock(&b->vp);
-	n = b->discarded;
+	*discarded = b->discarded;
+	*refused = b->refused;
 	virtio_pci_unlock(&b->vp);
-	return n;
-}
-
-uint64_t virtio_balloon_refused(struct virtio_balloon *b)
-{
-	uint64_t n;
-
-	virtio_pci_lock(&b->vp);
-	n = b->refused;
-	virtio_pci_unlock(&b->vp);
-	return n;
 }

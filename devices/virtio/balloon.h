@@ -26,7 +26,7 @@ void virtio_balloon_free(struct virtio_balloon *b);
 
 /* Bytes of guest RAM dropped from the host so far, and reports refused
  * (a range not page-aligned or a readable buffer). */
-uint64_t virtio_balloon_discarded(struct virtio_balloon *b);
-uint64_t virtio_balloon_refused(struct virtio_balloon *b);
+void virtio_balloon_counts(struct virtio_balloon *b, uint64_t *discarded,
+			   uint64_t *refused);
 
 #endif
