@@ -27,8 +27,9 @@ fi
 mdir=$kdir/modules
 
 # What the agent needs: the virtio PCI transport, the hyperstart channels,
-# 9p over virtio for the rootfs and volumes, the NIC, and the entropy source.
-wanted=(virtio_pci virtio_console 9p 9pnet_virtio virtio_net virtio_rng)
+# 9p over virtio for the rootfs and volumes, the NIC, the entropy source, and
+# the balloon for free page reporting (kvmc-vmm --balloon).
+wanted=(virtio_pci virtio_console 9p 9pnet_virtio virtio_net virtio_rng virtio_balloon)
 [[ -n $kdir ]] || wanted=()
 
 for f in "$agent" ${kdir:+"$mdir/modules.dep"}; do

@@ -55,6 +55,7 @@ struct vmm_config {
 	const char *proxy;	/* unix socket the proxy serves, or NULL */
 	int dns_fd;		/* --dns fd=N: the DNS relay's socket, or -1 */
 	enum vmm_sandbox sandbox;
+	bool balloon;		/* --balloon: free page reporting (default on) */
 };
 
 /* The kernel command line without --cmdline (vmm/options.c says why each

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "devices/virtio/9p.h"
+#include "devices/virtio/balloon.h"
 #include "devices/virtio/net.h"
 #include "devices/virtio/console.h"
 #include "lib/dnsrelay.h"
@@ -227,6 +228,22 @@ static int setup_nets(struct vm *vm, const struct vmm_config *cfg,
 	return 0;
 }
 
+static int setup_balloon(struct vm *vm, const struct vmm_config *cfg,
+			 struct vmm_devices *d, char *err, size_t errlen)
+{
+	int ret;
+
+	if (!cfg->balloon)
+		return 0;
+	ret = virtio_balloon_new(vm, &d->balloon);
+	if (ret)
+		fail("virtio-balloon: %s", strerror(-ret));
+	ret = virtio_balloon_realize(d->balloon);
+	if (ret)
+		fail("virtio-balloon: %s", strerror(-ret));
+	return 0;
+}
+
 int vmm_devices_setup(struct vm *vm, const struct vmm_config *cfg,
 		      struct vmm_devices *d, char *err, size_t errlen)
 {
@@ -242,7 +259,8 @@ int vmm_devices_setup(struct vm *vm, const struct vmm_config *cfg,
 	    setup_proxy(vm, cfg, d, err, errlen) ||
 	    setup_dns(vm, cfg, d, err, errlen) ||
 	    setup_shares(vm, cfg, d, err, errlen) ||
-	    setup_nets(vm, cfg, d, err, errlen))
+	    setup_nets(vm, cfg, d, err, errlen) ||
+	    setup_balloon(vm, cfg, d, err, errlen))
 		return -1;
 	return 0;
 }
@@ -261,6 +279,8 @@ void vmm_devices_teardown(struct vm *vm, struct vmm_devices *d)
 	for (i = 0; i < d->nr_nets; i++)
 		virtio_net_free(d->nets[i]);
 	d->nr_nets = 0;
+	virtio_balloon_free(d->balloon);
+	d->balloon = NULL;
 	if (d->vcon)
 		vcon_free(d->vcon);
 	d->vcon = NULL;

@@ -12,6 +12,7 @@ struct serial;
 struct vcon;
 struct virtio_9p;
 struct virtio_net;
+struct virtio_balloon;
 struct proxy;
 struct dns_host;
 
@@ -26,6 +27,7 @@ struct vmm_devices {
 	unsigned int nr_shares;
 	struct virtio_net *nets[VMM_MAX_NETS];
 	unsigned int nr_nets;
+	struct virtio_balloon *balloon;	/* --balloon on */
 };
 
 /* Legacy devices, the PCI bus and every virtio device.  0, or -1 with one

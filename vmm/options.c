@@ -36,7 +36,8 @@ static const char usage[] =
 "                [--append STRING] [--proxy PATH]\n"
 "                [--port NAME[=unix:PATH]]... [--share TAG=PATH[,ro]]...\n"
 "                [--net tap=NAME|fd=N[,mac=MAC]]... [--dns fd=N]\n"
-"                [--sandbox on|off|debug] [--help] [--version]\n"
+"                [--balloon on|off] [--sandbox on|off|debug]\n"
+"                [--help] [--version]\n"
 "\n"
 "Boots a bzImage (64-bit boot protocol) or an uncompressed vmlinux ELF\n"
 "(PVH) in a KVM virtual machine.  SIZE takes K, M or G (default 256M);\n"
@@ -47,6 +48,8 @@ static const char usage[] =
 "the hyperstart channels to kvmc and its shims on a unix socket.\n"
 "--dns fd=N relays the guest's DNS queries (port sh.kvmc.dns.0) to the\n"
 "datagram socket N, connected to the server (docs/network.md).\n"
+"--balloon (default on): a virtio-balloon for free page reporting; the\n"
+"guest's freed pages are dropped from the host (docs/vmm.md).\n"
 "--sandbox (default on): after setup, an empty mount namespace, capabilities\n"
 "dropped and a seccomp allowlist (a violation kills with SIGSYS); debug\n"
 "prints the denied syscall and exits 159; off is for debugging only.\n";
@@ -54,7 +57,7 @@ static const char usage[] =
 enum {
 	OPT_KERNEL = 256, OPT_INITRD, OPT_CMDLINE, OPT_MEMORY, OPT_CPUS,
 	OPT_CONSOLE, OPT_BOOT_TIMING, OPT_PORT, OPT_SHARE, OPT_NET, OPT_HELP,
-	OPT_VERSION, OPT_APPEND, OPT_PROXY, OPT_SANDBOX, OPT_DNS,
+	OPT_VERSION, OPT_APPEND, OPT_PROXY, OPT_SANDBOX, OPT_DNS, OPT_BALLOON,
 };
 
 static const struct option long_opts[] = {
@@ -72,6 +75,7 @@ static const struct option long_opts[] = {
 	{ "proxy", required_argument, NULL, OPT_PROXY },
 	{ "sandbox", required_argument, NULL, OPT_SANDBOX },
 	{ "dns", required_argument, NULL, OPT_DNS },
+	{ "balloon", required_argument, NULL, OPT_BALLOON },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -134,6 +138,7 @@ int vmm_parse_options(int argc, char **argv, struct vmm_config *cfg,
 	cfg->cpus = 1;
 	cfg->console = CONSOLE_STDIO;
 	cfg->dns_fd = -1;
+	cfg->balloon = true;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":", long_opts, NULL)) != -1) {
@@ -185,6 +190,14 @@ int vmm_parse_options(int argc, char **argv, struct vmm_config *cfg,
 				cfg->sandbox = SANDBOX_DEBUG;
 			else
 				fail("--sandbox: '%s' is not on, off or debug", optarg);
+			break;
+		case OPT_BALLOON:
+			if (!strcmp(optarg, "on"))
+				cfg->balloon = true;
+			else if (!strcmp(optarg, "off"))
+				cfg->balloon = false;
+			else
+				fail("--balloon: '%s' is not on or off", optarg);
 			break;
 		case OPT_PORT:
 			if (cfg->nr_ports == VMM_MAX_PORTS)

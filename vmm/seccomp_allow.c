@@ -18,7 +18,9 @@
 #define ALLOW_NOT(name, a, m)	{ __NR_##name, a, m }
 
 static const struct seccomp_rule rules[] = {
-	/* Memory: malloc, free, thread stacks at exit; never executable. */
+	/* Memory: malloc, free, thread stacks at exit; never executable.
+	 * madvise(MADV_DONTNEED) also drops the guest's reported free
+	 * pages (virtio-balloon). */
 	ALLOW_NOT(mmap, 2, PROT_EXEC),
 	ALLOW_NOT(mprotect, 2, PROT_EXEC),
 	ALLOW(munmap), ALLOW(mremap), ALLOW(madvise), ALLOW(brk),

@@ -27,6 +27,7 @@ START_TEST(test_defaults)
 	ck_assert_str_eq(cfg.kernel, "/k");
 	ck_assert_int_eq(cfg.sandbox, SANDBOX_ON);
 	ck_assert_int_eq(cfg.dns_fd, -1);
+	ck_assert(cfg.balloon);
 }
 END_TEST
 
@@ -52,6 +53,10 @@ START_TEST(test_values)
 	ck_assert_int_eq(cfg.sandbox, SANDBOX_ON);
 	ck_assert_int_eq(parse(&cfg, err, "--dns", "fd=7", NULL), 0);
 	ck_assert_int_eq(cfg.dns_fd, 7);
+	ck_assert_int_eq(parse(&cfg, err, "--balloon", "off", NULL), 0);
+	ck_assert(!cfg.balloon);
+	ck_assert_int_eq(parse(&cfg, err, "--balloon=on", NULL, NULL), 0);
+	ck_assert(cfg.balloon);
 }
 END_TEST
 
@@ -68,6 +73,7 @@ START_TEST(test_errors_name_the_option)
 		{ "--cpus", "2x", "--cpus" },
 		{ "--console", "tty", "--console" },
 		{ "--sandbox", "yes", "--sandbox" },
+		{ "--balloon", "1", "--balloon" },
 		{ "--port", "=unix:/x", "--port" },
 		{ "--port", "a=tcp:1", "--port" },
 		{ "--dns", "7", "--dns" },
