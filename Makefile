@@ -183,6 +183,7 @@ check-fast: deps
 check: deps
 	@rm -rf $(B)/results
 	$(Q)$(MAKE) --no-print-directory all unit-tests
+	$(Q)$(MAKE) --no-print-directory kernel
 	-$(Q)$(MAKE) --no-print-directory check-unit
 	-$(Q)$(MAKE) --no-print-directory check-functional
 	-$(Q)$(MAKE) --no-print-directory check-integration

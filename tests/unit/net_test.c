@@ -41,18 +41,7 @@ static pthread_t loop_thread;
 static int pkt = -1;
 static bool have_ns;
 
-static void wr(uint64_t off, uint64_t v, uint32_t len)
-{
-	virtio_pci_bar_access(vp, off, &v, len, true);
-}
-
-static void *g(uint64_t gpa, uint64_t len)
-{
-	void *p = guest_mem_ptr(&vm.mem, gpa, len);
-
-	ck_assert_ptr_nonnull(p);
-	return p;
-}
+#include "vbar.h"
 
 static void *run_loop(void *arg)
 {

@@ -35,27 +35,7 @@ static pthread_t loop_thread;
 static char dir[64];
 static uint16_t next_desc, tag_no;
 
-/* BAR0 register accesses, as the guest's would be. */
-static uint64_t rd(uint64_t off, uint32_t len)
-{
-	uint64_t v = 0;
-
-	virtio_pci_bar_access(vp, off, &v, len, false);
-	return v;
-}
-
-static void wr(uint64_t off, uint64_t v, uint32_t len)
-{
-	virtio_pci_bar_access(vp, off, &v, len, true);
-}
-
-static void *g(uint64_t gpa, uint64_t len)
-{
-	void *p = guest_mem_ptr(&vm.mem, gpa, len);
-
-	ck_assert_ptr_nonnull(p);
-	return p;
-}
+#include "vbar.h"
 
 static void *run_loop(void *arg)
 {

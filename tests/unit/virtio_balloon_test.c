@@ -30,26 +30,7 @@ static struct virtio_balloon *dev;
 static struct virtio_pci *vp;
 static uint16_t next_desc[BALLOON_NR_QUEUES];
 
-static uint64_t rd(uint64_t off, uint32_t len)
-{
-	uint64_t v = 0;
-
-	virtio_pci_bar_access(vp, off, &v, len, false);
-	return v;
-}
-
-static void wr(uint64_t off, uint64_t v, uint32_t len)
-{
-	virtio_pci_bar_access(vp, off, &v, len, true);
-}
-
-static uint8_t *g(uint64_t gpa, uint64_t len)
-{
-	uint8_t *p = guest_mem_ptr(&vm.mem, gpa, len);
-
-	ck_assert_ptr_nonnull(p);
-	return p;
-}
+#include "vbar.h"
 
 static void setup(void)
 {
