@@ -1,6 +1,7 @@
 /* unit-deps: lib */
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -181,6 +182,44 @@ START_TEST(test_sockaddr_long_path)
 }
 END_TEST
 
+/* A listener that appears 30 ms late, as the VMM's does after its exec. */
+static void *listen_late(void *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	usleep(30000);
+	strcpy(sa.sun_path, path);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 1))
+		return (void *)-1L;
+	return (void *)(long)fd;
+}
+
+START_TEST(test_connect_waits_for_the_socket)
+{
+	char dir[] = "/tmp/pxc.XXXXXX", path[64];
+	pthread_t t;
+	void *lfd;
+	int fd;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/p.sock", dir);
+	/* Nothing there and no time to wait: ENOENT at once. */
+	ck_assert_int_eq(px_connect(path, 0), -ENOENT);
+	ck_assert_int_eq(pthread_create(&t, NULL, listen_late, path), 0);
+	fd = px_connect(path, 10000);
+	ck_assert_int_ge(fd, 0);
+	pthread_join(t, &lfd);
+	ck_assert_int_ge((long)lfd, 0);
+	close(fd);
+	/* A socket nobody listens on any more: refused until the timeout. */
+	close((int)(long)lfd);
+	ck_assert_int_eq(px_connect(path, 5), -ECONNREFUSED);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
 static Suite *proxy_proto_suite(void)
 {
 	Suite *s = suite_create("proxy_proto");
@@ -192,6 +231,7 @@ static Suite *proxy_proto_suite(void)
 	tcase_add_test(tc, test_send_recv);
 	tcase_add_test(tc, test_hyper_error_reply);
 	tcase_add_test(tc, test_sockaddr_long_path);
+	tcase_add_test(tc, test_connect_waits_for_the_socket);
 	suite_add_tcase(s, tc);
 	return s;
 }
