@@ -380,8 +380,8 @@ int vm_shim_spawn(struct kvmc_ctx *ctx, const struct rtconfig *rc,
 		  const char *statedir, const struct vm_shim_opts *o,
 		  struct vm_shim_proc *sp)
 {
-	char sock[4200], s_stdio[24], s_stderr[24], s_ready[16];
-	const char *argv[18];
+	char sock[4200], s_stdio[24], s_stderr[24], s_ready[16], s_wait[16];
+	const char *argv[20];
 	int n = 0, master = -1, slave = -1, ready[2] = { -1, -1 }, ret = 0;
 	pid_t pid;
 
@@ -409,6 +409,11 @@ int vm_shim_spawn(struct kvmc_ctx *ctx, const struct rtconfig *rc,
 	argv[n++] = s_stderr;
 	argv[n++] = "--ready-fd";
 	argv[n++] = s_ready;
+	/* Started while the VM boots, it may wait for the proxy's socket as
+	 * long as create waits for the boot. */
+	snprintf(s_wait, sizeof(s_wait), "%d", vm_boot_timeout_ms() / 1000);
+	argv[n++] = "--connect-timeout";
+	argv[n++] = s_wait;
 	if (o->terminal)
 		argv[n++] = "--tty";
 	argv[n] = NULL;

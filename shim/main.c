@@ -34,13 +34,14 @@
 
 #define SHIM_SETUP_FAILED	125
 #define SHIM_VM_GONE		137
-#define CONNECT_TIMEOUT_MS	30000
+#define CONNECT_TIMEOUT_MS	30000	/* --connect-timeout's default */
 
 struct shim {
 	const char *sock, *container, *process;
 	uint64_t stdio, stderr_seq;
 	bool tty;
 	int fd, sigfd, ready_fd;
+	int connect_ms;		/* for the socket to appear and ATTACH's answer */
 	bool stdin_open;
 };
 
@@ -118,7 +119,7 @@ static int attach(struct shim *s)
 	if (ret)
 		return ret;
 	px_decoder_init(&d);
-	ret = px_recv(s->fd, &d, &f, CONNECT_TIMEOUT_MS);
+	ret = px_recv(s->fd, &d, &f, s->connect_ms);
 	if (!ret && (f.type != PX_RESPONSE || f.len < 4 ||
 		     hyper_get_be32(f.data) != HYPER_ACK))
 		ret = -EPROTO;
@@ -230,9 +231,11 @@ int main(int argc, char **argv)
 		{ "stderr", required_argument, NULL, 'e' },
 		{ "tty", no_argument, NULL, 't' },
 		{ "ready-fd", required_argument, NULL, 'r' },
+		{ "connect-timeout", required_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct shim s = { .fd = -1, .ready_fd = -1, .stdin_open = true };
+	struct shim s = { .fd = -1, .ready_fd = -1, .stdin_open = true,
+			  .connect_ms = CONNECT_TIMEOUT_MS };
 	uint64_t v;
 	sigset_t all;
 	int c, ret;
@@ -264,8 +267,15 @@ int main(int argc, char **argv)
 			s.ready_fd = (int)v;
 			fcntl(s.ready_fd, F_SETFD, FD_CLOEXEC);
 			break;
+		case 'T':
+			if (parse_seq(optarg, &v) || !v || v > 86400) {
+				log_error("--connect-timeout: '%s' is not a number of seconds (1-86400)", optarg);
+				return SHIM_SETUP_FAILED;
+			}
+			s.connect_ms = (int)v * 1000;
+			break;
 		default:
-			log_error("usage: kvmc-shim --proxy SOCK --container ID --process ID --stdio SEQ [--stderr SEQ] [--tty] [--ready-fd FD]");
+			log_error("usage: kvmc-shim --proxy SOCK --container ID --process ID --stdio SEQ [--stderr SEQ] [--tty] [--ready-fd FD] [--connect-timeout SECONDS]");
 			return SHIM_SETUP_FAILED;
 		}
 	}
@@ -285,7 +295,7 @@ int main(int argc, char **argv)
 	sigdelset(&all, SIGTTIN);
 	sigdelset(&all, SIGTTOU);
 	s.sigfd = signalfd(-1, &all, SFD_CLOEXEC);
-	s.fd = px_connect(s.sock, CONNECT_TIMEOUT_MS);
+	s.fd = px_connect(s.sock, s.connect_ms);
 	if (s.sigfd < 0 || s.fd < 0) {
 		log_error("%s: %s", s.sock, strerror(s.fd < 0 ? -s.fd : errno));
 		return SHIM_VM_GONE;
