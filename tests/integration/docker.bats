@@ -284,6 +284,34 @@ END
 	[ ! -e /run/containerd/runc/kvmc-test/kvmc-ctr ]
 }
 
+# The VM dying under Docker (issue 9): the shim sees its process end with
+# 137 (docs/faults.md), containerd reaps it, dockerd reports the exit, and
+# docker rm finds nothing of kvmc to clean.
+@test "docker: kill -9 of the container's kvmc-vmm: docker says exited 137; rm leaves nothing" {
+	id=$(dk run --runtime kvmc -d bb sh -c 'echo up; while :; do sleep 1; done')
+	wait_logs "$id" up
+	st=$(kvmc_files | grep "/$id/state.json$")
+	[ -n "$st" ] || { echo "no kvmc state.json for $id:"; kvmc_files; false; }
+	vmm=$("$ROOT/build/tests/jsonq" vmm pid < "$st")
+	echo "vmm pid $vmm"
+	(( vmm > 0 ))
+	kill -9 "$vmm"
+	for _ in $(seq "$TIMEOUT"); do
+		[[ $(dk inspect -f '{{.State.Status}}' "$id") == exited ]] && break
+		sleep 1
+	done
+	run dk inspect -f '{{.State.Status}} {{.State.ExitCode}} {{.State.OOMKilled}}' "$id"
+	echo "$output"
+	[[ $output == "exited 137 false" ]]
+	dk rm "$id"
+	for _ in $(seq 30); do
+		[[ -z $(pgrep -af 'kvmc-(vmm|shim)' || true) && -z $(kvmc_files | grep "/$id/") ]] && break
+		sleep 1
+	done
+	left=$( (pgrep -af 'kvmc-(vmm|shim)'; kvmc_files | grep "/$id/") || true)
+	[ -z "$left" ] || { echo "left: $left"; false; }
+}
+
 # Last: every test above removed its containers.
 @test "docker: nothing of kvmc is left on the host" {
 	for _ in $(seq 30); do
