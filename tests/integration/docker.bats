@@ -20,6 +20,17 @@ teardown_file() {
 	docker_fixture_down
 }
 
+# A test that failed half-way leaves its containers: removed here, so that
+# one failure does not become the next tests' (the last test still sees
+# what docker rm leaves of kvmc).
+teardown() {
+	local left
+	[[ -n ${BATS_TEST_COMPLETED:-} ]] && return 0
+	left=$(dk ps -aq 2>/dev/null || true)
+	# shellcheck disable=SC2086 # ids are words
+	[[ -z $left ]] || dk rm -f $left > /dev/null 2>&1 || true
+}
+
 # kvmc's logs of every container still in the runtime's root.
 kvmc_logs() {
 	local f
@@ -304,11 +315,12 @@ END
 	echo "$output"
 	[[ $output == "exited 137 false" ]]
 	dk rm "$id"
+	# This container's processes and files only (its id is in their paths).
 	for _ in $(seq 30); do
-		[[ -z $(pgrep -af 'kvmc-(vmm|shim)' || true) && -z $(kvmc_files | grep "/$id/") ]] && break
+		[[ -z $(pgrep -af "kvmc-(vmm|shim).*$id" || true) && -z $(kvmc_files | grep "/$id/") ]] && break
 		sleep 1
 	done
-	left=$( (pgrep -af 'kvmc-(vmm|shim)'; kvmc_files | grep "/$id/") || true)
+	left=$( (pgrep -af "kvmc-(vmm|shim).*$id"; kvmc_files | grep "/$id/") || true)
 	[ -z "$left" ] || { echo "left: $left"; false; }
 }
 
