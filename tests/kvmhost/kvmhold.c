@@ -1,7 +1,8 @@
 /*
  * kvmhold: holds one empty KVM VM (no vCPU, no irqchip: nothing that
  * changes how KVM treats the others) for as long as it lives.  The
- * emulated test host starts it before its job (tests/kvmhost/run).
+ * emulated test host starts it before its job with KVMC_KVMHOST_HOLD=1
+ * (tests/kvmhost/run; off by default: docs/testing.md says why).
  *
  * Why: when the first VM appears and the last goes, KVM enables or
  * disables SVM on every CPU by IPI and flips preempt_notifier_key, which
