@@ -114,7 +114,9 @@ static void print_timing(struct vmm *v, uint64_t t0, const uint64_t *t,
 	/* In the order of a container's start (0: did not happen). */
 	fprintf(stderr,
 		"boot-timing: vm-created %llu us\n"
-		"boot-timing: memory-ready %llu us\n"
+		"boot-timing: devices-ready %llu us\n"
+		"boot-timing: kernel-loaded %llu us\n"
+		"boot-timing: vcpus-created %llu us\n"
 		"boot-timing: first-kvm-run %llu us\n"
 		"boot-timing: first-console-byte %llu us\n"
 		"boot-timing: init-started %llu us\n"
@@ -124,7 +126,7 @@ static void print_timing(struct vmm *v, uint64_t t0, const uint64_t *t,
 		"boot-timing: newcontainer-acked %llu us\n"
 		"boot-timing: vm-end %llu us\n"
 		"boot-timing: exits io %llu mmio %llu hlt %llu intr %llu other %llu\n",
-		REL(t[0]), REL(t[1]), REL(t[2]), REL(first), REL(init),
+		REL(t[0]), REL(t[1]), REL(t[2]), REL(t[3]), REL(t[4]), REL(first), REL(init),
 		REL(px.ready_us), REL(px.newcontainer_us), REL(exec),
 		REL(px.newcontainer_ack_us), REL(t_end), (unsigned long long)st.io,
 		(unsigned long long)st.mmio, (unsigned long long)st.hlt,
@@ -134,7 +136,7 @@ static void print_timing(struct vmm *v, uint64_t t0, const uint64_t *t,
 
 int main(int argc, char **argv)
 {
-	uint64_t t0 = now_us(), t[3] = { 0 }, t_end, first_byte;
+	uint64_t t0 = now_us(), t[5] = { 0 }, t_end, first_byte;
 	struct vmm *v;
 	struct boot_info bi;
 	sigset_t sigs;
@@ -176,7 +178,7 @@ int main(int argc, char **argv)
 		free(v);
 		return VMM_EXIT_SETUP;
 	}
-	t[0] = t[1] = now_us();
+	t[0] = now_us();
 	v->vm.loop = evloop_new();
 	if (!v->vm.loop) {
 		log_error("event loop: %s", strerror(errno));
@@ -199,6 +201,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	v->dev_up = true;
+	t[1] = now_us();
 	if (v->cfg.append) {
 		if (asprintf(&cmdline, "%s %s", v->cfg.cmdline ? v->cfg.cmdline :
 			     vmm_default_cmdline, v->cfg.append) < 0) {
@@ -215,6 +218,7 @@ int main(int argc, char **argv)
 		log_error("%s", err);
 		goto out;
 	}
+	t[2] = now_us();
 	if (mptable_write(&v->vm.mem, v->cfg.cpus)) {
 		log_error("MP table: no room for %u CPUs", v->cfg.cpus);
 		goto out;
@@ -224,7 +228,7 @@ int main(int argc, char **argv)
 		log_error("%s", err);
 		goto out;
 	}
-	t[2] = now_us();
+	t[3] = now_us();
 	ret = vcpus_start(&v->vm);
 	if (ret) {
 		log_error("vCPU threads: %s", strerror(-ret));
@@ -237,6 +241,7 @@ int main(int argc, char **argv)
 		log_error("%s", err);
 		goto out;
 	}
+	t[4] = now_us();
 	vcpus_resume(&v->vm);
 	status = vm_wait_exit(&v->vm);
 	if (status == VMM_EXIT_OK && serial_saw_panic(v->dev.serial)) {
@@ -254,7 +259,7 @@ out:
 	} else if (v->dev_up) {
 		vmm_devices_teardown(&v->vm, &v->dev);
 	}
-	if (v->cfg.boot_timing && t[2])
+	if (v->cfg.boot_timing && t[4])
 		print_timing(v, t0, t, first_byte, t_end);
 	if (v->sigfd >= 0)
 		close(v->sigfd);
