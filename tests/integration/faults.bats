@@ -226,6 +226,14 @@ vmm_rss_kb() {
 }
 
 @test "faults: kill -9 of kvmc create while the VM boots: delete --force cleans up" {
+	# A guest whose init never starts the agent: create is sure to be in
+	# its wait for READY when it is killed (with the real agent a fast
+	# boot could finish create between the VMM's record and the kill).
+	printf 'while :; do sleep 1; done\n' > "$W/noagent.sh"
+	"$ROOT/tests/integration/lib/mkinitrd-busybox.sh" "$W/noagent.img" "$W/noagent.sh"
+	printf 'kernel = %s\ninitrd = %s\nvmm = %s\nshim = %s\n' "$ROOT/build/guest/vmlinux" \
+		"$W/noagent.img" "$ROOT/build/kvmc-vmm" "$ROOT/build/kvmc-shim" > "$W/kvmc.conf"
+	export KVMC_CONFIG=$W/kvmc.conf
 	bundle c3 sh -c 'echo never-started'
 	before=$(snapshot)
 	# No timeout(1) in between: $! must be kvmc create itself.
