@@ -39,6 +39,7 @@ struct boot_info {
 struct boot_file {
 	uint8_t *data;
 	size_t size;
+	bool mapped;	/* data is a read-only mapping of the file */
 };
 
 int boot_file_read(const char *path, struct boot_file *f);

@@ -2,7 +2,10 @@
 #include <elf.h>
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tests/unit/unit.h"
 #include "vmm/boot.h"
@@ -45,9 +48,9 @@ static uint8_t *make_bzimage(void)
 
 START_TEST(test_bzimage)
 {
-	struct boot_file k = { make_bzimage(), BZ_SIZE };
+	struct boot_file k = { make_bzimage(), BZ_SIZE, false };
 	uint8_t rd_data[5000];
-	struct boot_file rd = { rd_data, sizeof(rd_data) };
+	struct boot_file rd = { rd_data, sizeof(rd_data), false };
 	struct boot_info bi;
 	uint8_t *bp;
 	uint32_t v32, rd_addr;
@@ -78,7 +81,7 @@ END_TEST
 START_TEST(test_bzimage_refusals)
 {
 	uint8_t *img = make_bzimage();
-	struct boot_file k = { img, BZ_SIZE };
+	struct boot_file k = { img, BZ_SIZE, false };
 	struct boot_info bi;
 	char err[256], longline[3000];
 	uint32_t big = 0x8000000;
@@ -146,9 +149,9 @@ static void make_elf(struct mini_elf *e, uint32_t note_type)
 START_TEST(test_pvh)
 {
 	struct mini_elf e;
-	struct boot_file k = { (uint8_t *)&e, sizeof(e) };
+	struct boot_file k = { (uint8_t *)&e, sizeof(e), false };
 	uint8_t rd_data[100] = { 1, 2, 3 };
-	struct boot_file rd = { rd_data, sizeof(rd_data) };
+	struct boot_file rd = { rd_data, sizeof(rd_data), false };
 	struct boot_info bi;
 	uint32_t *si;
 	uint64_t entry;
@@ -177,7 +180,7 @@ END_TEST
 START_TEST(test_pvh_refusals)
 {
 	struct mini_elf e;
-	struct boot_file k = { (uint8_t *)&e, sizeof(e) };
+	struct boot_file k = { (uint8_t *)&e, sizeof(e), false };
 	struct boot_info bi;
 	uint64_t entry;
 	char err[256];
@@ -206,6 +209,61 @@ START_TEST(test_pvh_refusals)
 	make_elf(&e, 18);
 	e.eh.e_phnum = 2000;
 	ck_assert_int_eq(pvh_find_entry((uint8_t *)&e, sizeof(e), &entry), -EINVAL);
+}
+END_TEST
+
+/* A file is mapped and its bytes are the file's; an empty one and one
+ * that is not a regular file are told apart; boot_load() through real
+ * files puts the bzImage's kernel where it belongs and frees what it
+ * mapped. */
+START_TEST(test_file_read)
+{
+	char dir[] = "/tmp/kvmc-boot-XXXXXX", path[64], rdpath[64];
+	static uint8_t big[3 << 20];
+	struct boot_file f;
+	struct boot_info bi;
+	char err[256];
+	FILE *fp;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/k", dir);
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (uint8_t)(i * 7 + (i >> 12));
+	fp = fopen(path, "w");
+	ck_assert_ptr_nonnull(fp);
+	ck_assert_uint_eq(fwrite(big, 1, sizeof(big), fp), sizeof(big));
+	fclose(fp);
+	ck_assert_int_eq(boot_file_read(path, &f), 0);
+	ck_assert(f.mapped);
+	ck_assert_uint_eq(f.size, sizeof(big));
+	ck_assert(memcmp(f.data, big, sizeof(big)) == 0);
+	boot_file_free(&f);
+	ck_assert_ptr_null(f.data);
+	ck_assert(!f.mapped);
+
+	fp = fopen(path, "w");		/* empty now */
+	fclose(fp);
+	ck_assert_int_eq(boot_file_read(path, &f), 0);
+	ck_assert(!f.mapped && f.size == 0 && f.data);
+	boot_file_free(&f);
+	ck_assert_int_eq(boot_file_read(dir, &f), -EINVAL);
+	ck_assert_ptr_null(f.data);
+	ck_assert_int_eq(boot_file_read("/nonexistent/kvmc", &f), -ENOENT);
+
+	fp = fopen(path, "w");
+	ck_assert_uint_eq(fwrite(make_bzimage(), 1, BZ_SIZE, fp), BZ_SIZE);
+	fclose(fp);
+	snprintf(rdpath, sizeof(rdpath), "%s/rd", dir);
+	fp = fopen(rdpath, "w");
+	fputs("initrd!", fp);
+	fclose(fp);
+	ck_assert_int_eq(boot_load(&m, path, rdpath, "console=ttyS0", &bi,
+				   err, sizeof(err)), 0);
+	ck_assert(memcmp(guest_mem_ptr(&m, 0x1000000, 16),
+			 make_bzimage() + 0xa00, 16) == 0);
+	unlink(path);
+	unlink(rdpath);
+	rmdir(dir);
 }
 END_TEST
 
@@ -279,6 +337,7 @@ static Suite *boot_suite(void)
 	tcase_add_test(tc, test_bzimage_refusals);
 	tcase_add_test(tc, test_pvh);
 	tcase_add_test(tc, test_pvh_refusals);
+	tcase_add_test(tc, test_file_read);
 	tcase_add_test(tc, test_e820_and_pagetables);
 	tcase_add_test(tc, test_e820_high);
 	tcase_add_test(tc, test_mptable);
