@@ -118,18 +118,30 @@ int px_sockaddr(const char *path, struct sockaddr_un *sa, int *dirfd)
 	return 0;
 }
 
+/* The socket appears a few milliseconds after the VMM's exec on hardware:
+ * poll at 0.5 ms doubling to 20 ms, not at a fixed 20 ms that would cost a
+ * container's start up to that much. */
+static void backoff(long long *waited_us, unsigned int *step_us)
+{
+	usleep(*step_us);
+	*waited_us += *step_us;
+	if (*step_us < 20000)
+		*step_us = *step_us * 2 > 20000 ? 20000 : *step_us * 2;
+}
+
 int px_connect(const char *path, int timeout_ms)
 {
 	struct sockaddr_un sa;
-	int fd, dirfd, waited = 0, ret;
+	long long waited_us = 0, limit_us = (long long)timeout_ms * 1000;
+	unsigned int step_us = 500;
+	int fd, dirfd, ret;
 
 	for (;;) {
 		ret = px_sockaddr(path, &sa, &dirfd);
-		if (ret && (ret != -ENOENT || waited >= timeout_ms))
+		if (ret && (ret != -ENOENT || waited_us >= limit_us))
 			return ret;
 		if (ret) {
-			usleep(20000);
-			waited += 20;
+			backoff(&waited_us, &step_us);
 			continue;
 		}
 		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -147,10 +159,9 @@ next:
 		if (dirfd >= 0)
 			close(dirfd);
 		if (ret >= 0 || (ret != -ENOENT && ret != -ECONNREFUSED) ||
-		    waited >= timeout_ms)
+		    waited_us >= limit_us)
 			return ret;
-		usleep(20000);
-		waited += 20;
+		backoff(&waited_us, &step_us);
 	}
 }
 
