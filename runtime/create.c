@@ -151,7 +151,6 @@ int lc_create(struct kvmc_ctx *ctx, const char *id, const char *bundle,
 	int lockfd = -1, fd = -1, dns_fd = -1, ret = 1, r;
 	bool made = false;
 	pid_t vmm, sh = -1;
-	struct vm_shim_proc sp = { .pid = -1, .ready = -1 };
 
 	if (state_validate_id(ctx, id))
 		return 1;
@@ -232,25 +231,19 @@ int lc_create(struct kvmc_ctx *ctx, const char *id, const char *bundle,
 	state_proc_get(vmm, &st.vmm);
 	if (state_save(ctx, &st))
 		goto out;
-	/* The shim starts while the guest boots: it waits for the proxy's
-	 * socket and attaches on its own (the proxy holds a process's output
-	 * for it before the agent has even started); we wait for it after
-	 * STARTPOD, off the boot's critical path. */
-	if (vm_shim_spawn(ctx, &rc, dir, &(struct vm_shim_opts){
-		.id = id, .proc_id = "init", .stdio = LC_INIT_STDIO,
-		.stderr_seq = cfg->process->terminal ? 0 : LC_INIT_STDERR,
-		.terminal = cfg->process->terminal,
-		.console_socket = console_socket,
-		.rows = cfg->process->console_height,
-		.cols = cfg->process->console_width }, &sp))
-		goto out;
 	fd = vm_proxy(ctx, dir, vm_boot_timeout_ms());
 	if (fd < 0)
 		goto out;
 	json = startpod_json(cfg, id, &net);
 	if (!json || vm_hyper(ctx, fd, HYPER_STARTPOD, json, vm_boot_timeout_ms()))
 		goto out;
-	sh = vm_shim_wait(ctx, &rc, &sp);
+	sh = vm_shim(ctx, &rc, dir, &(struct vm_shim_opts){
+		.id = id, .proc_id = "init", .stdio = LC_INIT_STDIO,
+		.stderr_seq = cfg->process->terminal ? 0 : LC_INIT_STDERR,
+		.terminal = cfg->process->terminal,
+		.console_socket = console_socket,
+		.rows = cfg->process->console_height,
+		.cols = cfg->process->console_width });
 	if (sh < 0)
 		goto out;
 	if (state_proc_get(sh, &st.shim)) {
@@ -268,7 +261,6 @@ out:
 	if (ret && made) {
 		note_vmm_end(ctx, dir, &st.vmm);
 		state_proc_signal(&st.vmm, SIGKILL);
-		vm_shim_abort(&sp);
 		if (sh > 0)
 			kill(sh, SIGKILL);
 		if (net_made)

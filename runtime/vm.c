@@ -376,17 +376,14 @@ static int open_pty(struct kvmc_ctx *ctx, const struct vm_shim_opts *o,
 	return 0;
 }
 
-int vm_shim_spawn(struct kvmc_ctx *ctx, const struct rtconfig *rc,
-		  const char *statedir, const struct vm_shim_opts *o,
-		  struct vm_shim_proc *sp)
+pid_t vm_shim(struct kvmc_ctx *ctx, const struct rtconfig *rc,
+	      const char *statedir, const struct vm_shim_opts *o)
 {
 	char sock[4200], s_stdio[24], s_stderr[24], s_ready[16], s_wait[16];
 	const char *argv[20];
-	int n = 0, master = -1, slave = -1, ready[2] = { -1, -1 }, ret = 0;
+	int n = 0, master = -1, slave = -1, ready[2] = { -1, -1 }, ret;
 	pid_t pid;
 
-	sp->pid = -1;
-	sp->ready = -1;
 	snprintf(sock, sizeof(sock), "%s/%s", statedir, VM_PROXY_SOCK);
 	snprintf(s_stdio, sizeof(s_stdio), "%llu", (unsigned long long)o->stdio);
 	snprintf(s_stderr, sizeof(s_stderr), "%llu",
@@ -409,8 +406,8 @@ int vm_shim_spawn(struct kvmc_ctx *ctx, const struct rtconfig *rc,
 	argv[n++] = s_stderr;
 	argv[n++] = "--ready-fd";
 	argv[n++] = s_ready;
-	/* Started while the VM boots, it may wait for the proxy's socket as
-	 * long as create waits for the boot. */
+	/* As long as create waits for the boot (the socket exists by now,
+	 * but the VMM may be slow to accept on a loaded machine). */
 	snprintf(s_wait, sizeof(s_wait), "%d", vm_boot_timeout_ms() / 1000);
 	argv[n++] = "--connect-timeout";
 	argv[n++] = s_wait;
@@ -439,9 +436,11 @@ int vm_shim_spawn(struct kvmc_ctx *ctx, const struct rtconfig *rc,
 		fprintf(stderr, "kvmc: exec %s: %s\n", argv[0], strerror(errno));
 		_exit(125);
 	}
-	sp->pid = pid;
-	sp->ready = ready[0];
-	ready[0] = -1;
+	close(ready[1]);
+	ready[1] = -1;
+	ret = shim_wait_ready(ctx, rc->shim, pid, ready[0]);
+	if (!ret)
+		ret = pid;
 out:
 	if (master >= 0)
 		close(master);
@@ -452,41 +451,4 @@ out:
 	if (ready[1] >= 0)
 		close(ready[1]);
 	return ret;
-}
-
-pid_t vm_shim_wait(struct kvmc_ctx *ctx, const struct rtconfig *rc,
-		   struct vm_shim_proc *sp)
-{
-	pid_t pid = sp->pid;
-	int ret;
-
-	if (pid <= 0 || sp->ready < 0)
-		return -EINVAL;
-	ret = shim_wait_ready(ctx, rc->shim, pid, sp->ready);
-	close(sp->ready);
-	sp->ready = -1;
-	sp->pid = -1;
-	return ret ? ret : pid;
-}
-
-void vm_shim_abort(struct vm_shim_proc *sp)
-{
-	if (sp->ready >= 0)
-		close(sp->ready);
-	if (sp->pid > 0) {
-		kill(sp->pid, SIGKILL);
-		while (waitpid(sp->pid, NULL, 0) < 0 && errno == EINTR)
-			;
-	}
-	sp->ready = -1;
-	sp->pid = -1;
-}
-
-pid_t vm_shim(struct kvmc_ctx *ctx, const struct rtconfig *rc,
-	      const char *statedir, const struct vm_shim_opts *o)
-{
-	struct vm_shim_proc sp;
-	int ret = vm_shim_spawn(ctx, rc, statedir, o, &sp);
-
-	return ret ? ret : vm_shim_wait(ctx, rc, &sp);
 }

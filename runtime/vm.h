@@ -63,21 +63,6 @@ struct vm_shim_opts {
 pid_t vm_shim(struct kvmc_ctx *ctx, const struct rtconfig *rc,
 	      const char *statedir, const struct vm_shim_opts *o);
 
-/* vm_shim in two halves, for create to start the shim while the VM boots:
- * the shim waits for the proxy's socket and attaches by itself.  spawn:
- * 0 or -errno (nothing left); wait: its pid, or -errno (reaped); abort:
- * kills and reaps a spawned shim not waited for (idempotent). */
-struct vm_shim_proc {
-	pid_t pid;
-	int ready;	/* read end of the shim's --ready-fd */
-};
-int vm_shim_spawn(struct kvmc_ctx *ctx, const struct rtconfig *rc,
-		  const char *statedir, const struct vm_shim_opts *o,
-		  struct vm_shim_proc *sp);
-pid_t vm_shim_wait(struct kvmc_ctx *ctx, const struct rtconfig *rc,
-		   struct vm_shim_proc *sp);
-void vm_shim_abort(struct vm_shim_proc *sp);
-
 /* Boot timeout in milliseconds (KVMC_BOOT_TIMEOUT overrides). */
 int vm_boot_timeout_ms(void);
 
