@@ -65,9 +65,24 @@ debian_kernel() {
 	export KVMC_CONFIG=$W/debian.conf
 }
 
+# failure_report: what a failed test leaves to look at, before teardown
+# removes it: each container's VMM log and console, the outputs, the
+# kvmc processes.
+failure_report() {
+	local f
+	for f in "$STATE"/*/vmm.log "$STATE"/*/console.log "$W"/*.out; do
+		[[ -f $f ]] || continue
+		echo "--- ${f#"$W"/}, last lines:"
+		tail -n 15 "$f" | cut -c1-200
+	done
+	echo "--- kvmc processes:"
+	ps -eo pid,ppid,etime,stat,wchan:20,args | grep "[k]vmc" | cut -c1-200
+}
+
 teardown() {
 	local id p
 	echo "# ($((SECONDS - T0)) s)" >&3
+	[[ -n ${BATS_TEST_COMPLETED:-} ]] || failure_report
 	for id in $(ls "$STATE" 2>/dev/null); do
 		"$KVMC" --root "$STATE" delete --force "$id" || true
 	done
