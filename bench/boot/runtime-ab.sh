@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # bench/boot/runtime-ab.sh: `kvmc run` of this build against another
-# build of kvmc and kvmc-shim (an earlier commit's, say), same VMM, same
+# build of kvmc and kvmc-shim (an earlier commit's, say), same VMM (or
+# the peer's too: KVMC_AB_VMM=1), same
 # guest (the minimal kernel and its initramfs when built, else Debian's),
 # same run, interleaved: is a change to the runtime's start-up path a
 # gain?  The peer is the other build, so the ratio holds on any machine.
 #
 #   KVMC_AB_PEER=DIR bench/boot/runtime-ab.sh   (DIR/kvmc, DIR/kvmc-shim)
+#
+# With KVMC_AB_VMM=1 the peer's kvmc-vmm (DIR/kvmc-vmm) runs its side too:
+# the whole build against the whole build, for a change to the VMM.
 #
 # To get a peer build:  git worktree add /tmp/old COMMIT &&
 #   make -C /tmp/old build/kvmc build/kvmc-shim; KVMC_AB_PEER=/tmp/old/build
@@ -28,6 +32,14 @@ peer=${KVMC_AB_PEER:-}
 	echo "bench/runtime-ab: KVMC_AB_PEER=${peer:-(unset)}: want a directory with kvmc and kvmc-shim" >&2
 	exit 2
 }
+peer_vmm=$root/build/kvmc-vmm
+if [[ ${KVMC_AB_VMM:-0} == 1 ]]; then
+	peer_vmm=$peer/kvmc-vmm
+	[[ -x $peer_vmm ]] || {
+		echo "bench/runtime-ab: KVMC_AB_VMM=1: no $peer_vmm" >&2
+		exit 2
+	}
+fi
 runs=${KVMC_BENCH_RUNS:-8}
 tmo=${KVMC_BENCH_TIMEOUT:-600}
 out=${KVMC_BENCH_OUT:-$root/build/bench/runtime-ab}
@@ -39,23 +51,21 @@ if [[ ! -f $kernel ]]; then
 	kernel=$root/build/guest/vmlinux initrd=$root/build/guest/initrd.img
 fi
 "$root/scripts/mkbundle.sh" "$work/bundle" sh -c 'echo BENCH-OUT'
-cat > "$work/vmm" << EOF
-#!/bin/sh
-exec "$root/build/kvmc-vmm" --boot-timing "\$@" 2>> "$work/vmm-timing"
-EOF
-chmod +x "$work/vmm"
-# One configuration per side: the same VMM wrapper, kernel and initramfs;
-# each side's own shim.
+# One configuration per side: a VMM wrapper (this build's VMM on both
+# sides unless KVMC_AB_VMM=1), the same kernel and initramfs; each side's
+# own shim.
 conf() {
-	sed "s|^#vmm = .*|vmm = $work/vmm|; s|^#shim = .*|shim = $2|; s|^kernel = .*|kernel = $kernel|; s|^initrd = .*|initrd = $initrd|" \
+	printf '#!/bin/sh\nexec "%s" --boot-timing "$@" 2>> "%s"\n' "$3" "$work/vmm-timing" > "$work/vmm-$1"
+	chmod +x "$work/vmm-$1"
+	sed "s|^#vmm = .*|vmm = $work/vmm-$1|; s|^#shim = .*|shim = $2|; s|^kernel = .*|kernel = $kernel|; s|^initrd = .*|initrd = $initrd|" \
 		"$root/build/kvmc.conf" > "$work/$1.conf"
-	grep -q "^shim = $2\$" "$work/$1.conf" && grep -q "^vmm = $work/vmm\$" "$work/$1.conf" || {
+	grep -q "^shim = $2\$" "$work/$1.conf" && grep -q "^vmm = $work/vmm-$1\$" "$work/$1.conf" || {
 		echo "bench/runtime-ab: cannot point $work/$1.conf at $2 and the VMM wrapper" >&2
 		exit 1
 	}
 }
-conf this "$root/build/kvmc-shim"
-conf peer "$peer/kvmc-shim"
+conf this "$root/build/kvmc-shim" "$root/build/kvmc-vmm"
+conf peer "$peer/kvmc-shim" "$peer_vmm"
 declare -A bin=([this]=$root/build/kvmc [peer]=$peer/kvmc)
 echo "bench/runtime-ab: $runs runs each of ${bin[this]} and ${bin[peer]}, $(basename "$kernel"), interleaved" >&2
 
@@ -93,4 +103,4 @@ med() {
 	echo "output ms lower - $(med this '.marks_us[0]') $(med peer '.marks_us[0]')"
 	echo "exit ms lower - $(med this '.exit_us') $(med peer '.exit_us')"
 	echo "ready_to_newcontainer ms lower - $(med this '.ready_to_newcontainer_us') $(med peer '.ready_to_newcontainer_us')"
-} | "$root/bench/lib/plot.sh" runtime-ab "$out" runs="$runs" peer="$peer" kernel="$(basename "$kernel")"
+} | "$root/bench/lib/plot.sh" runtime-ab "$out" runs="$runs" peer="$peer" peer_vmm="$peer_vmm" kernel="$(basename "$kernel")"
