@@ -18,7 +18,9 @@
 # Per run, from `kvmc run`'s start (bench/boot/boot-clock): the container's
 # first output (BENCH-OUT), kvmc run's exit, and from kvmc-vmm's
 # --boot-timing the agent's READY to NEWCONTAINER sent (STARTPOD, the
-# shim's start and attach, `start`'s own start: the runtime's share).
+# shim's start and attach, `start`'s own start: the runtime's share) and
+# the VMM's start to the agent's (init-started), with every --boot-timing
+# mark kept in the samples (vmm_timing).
 # Env: KVMC_BENCH_RUNS (8 timed runs each, after one warm-up each),
 # KVMC_BENCH_TIMEOUT (s per run, 600), KVMC_BENCH_OUT (build/bench/runtime-ab).
 # Writes $out/samples.jsonl and, through bench/lib/plot.sh, results.json,
@@ -80,8 +82,12 @@ for ((i = 0; i <= runs; i++)); do
 		rt=$(awk '$1 == "boot-timing:" && $2 == "agent-ready" { r = $3 }
 			$1 == "boot-timing:" && $2 == "newcontainer-sent" { n = $3 }
 			END { if (r > 0 && n > r) print n - r; else print -1 }' "$work/vmm-timing")
-		j=$(jq -c --arg s "$side" --argjson n "$i" --argjson rt "$rt" \
-			'. + {side: $s, run: $n, kind: (if $n == 0 then "warmup" else "time" end), ready_to_newcontainer_us: $rt}' <<< "$j")
+		# Every mark of the VMM's --boot-timing (us since its start).
+		own=$(awk '$1 == "boot-timing:" && $3 ~ /^[0-9]+$/ && $4 == "us" {
+				printf "%s\"%s\":%d", n++ ? "," : "", $2, $3 }
+			BEGIN { printf "{" } END { printf "}" }' "$work/vmm-timing")
+		j=$(jq -c --arg s "$side" --argjson n "$i" --argjson rt "$rt" --argjson own "$own" \
+			'. + {side: $s, run: $n, kind: (if $n == 0 then "warmup" else "time" end), ready_to_newcontainer_us: $rt, vmm_timing: $own}' <<< "$j")
 		if [[ $(jq '.status' <<< "$j") != 0 || $(jq '.marks_us[0] // -1' <<< "$j") -lt 0 ]]; then
 			echo "bench/runtime-ab: $side #$i failed: $j" >&2
 			tail -n 20 "$work/log" >&2
@@ -103,4 +109,5 @@ med() {
 	echo "output ms lower - $(med this '.marks_us[0]') $(med peer '.marks_us[0]')"
 	echo "exit ms lower - $(med this '.exit_us') $(med peer '.exit_us')"
 	echo "ready_to_newcontainer ms lower - $(med this '.ready_to_newcontainer_us') $(med peer '.ready_to_newcontainer_us')"
+	echo "vmm_start_to_init ms lower - $(med this '.vmm_timing["init-started"]') $(med peer '.vmm_timing["init-started"]')"
 } | "$root/bench/lib/plot.sh" runtime-ab "$out" runs="$runs" peer="$peer" peer_vmm="$peer_vmm" kernel="$(basename "$kernel")"
