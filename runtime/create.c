@@ -132,6 +132,15 @@ static void note_vmm_end(struct kvmc_ctx *ctx, const char *dir,
 	kvmc_err_set(ctx, EIO, "%s: %s", prev, why);
 }
 
+/* KVMC_FAULT=NAME makes the named point of create fail on purpose, for
+ * the tests of what a crash there leaves (docs/faults.md). */
+static bool fault_point(const char *name)
+{
+	const char *f = getenv("KVMC_FAULT");
+
+	return f && !strcmp(f, name);
+}
+
 int lc_create(struct kvmc_ctx *ctx, const char *id, const char *bundle,
 	      const char *pid_file, const char *console_socket, pid_t *shim)
 {
@@ -151,6 +160,7 @@ int lc_create(struct kvmc_ctx *ctx, const char *id, const char *bundle,
 	int lockfd = -1, fd = -1, dns_fd = -1, ret = 1, r;
 	bool made = false;
 	pid_t vmm, sh = -1;
+	int armfd = -1;
 
 	if (state_validate_id(ctx, id))
 		return 1;
@@ -220,17 +230,23 @@ int lc_create(struct kvmc_ctx *ctx, const char *id, const char *bundle,
 	/* The VMM and the shim are born in the container's cgroup. */
 	if (vmcg_enter(ctx, CG_MOUNT, cfg, &size, &st, &cg))
 		goto out;
-	vmm = vm_launch(ctx, dir, cfg, &rc, &size, &net, dns_fd, &vols, etc_share);
+	vmm = vm_launch(ctx, dir, cfg, &rc, &size, &net, dns_fd, &vols, etc_share,
+			&armfd);
 	net_close_fds(&net);
 	if (dns_fd >= 0)
 		close(dns_fd);
 	dns_fd = -1;
 	if (vmm < 0)
 		goto out;
-	/* Recorded at once, so that delete can clean up after a crash. */
+	/* Recorded at once, so that delete can clean up after a crash;
+	 * until then the VMM's watcher kills it if we die.  The tests die
+	 * here on purpose (docs/faults.md). */
+	if (fault_point("create-before-record"))
+		raise(SIGKILL);
 	state_proc_get(vmm, &st.vmm);
 	if (state_save(ctx, &st))
 		goto out;
+	vm_recorded(&armfd);
 	fd = vm_proxy(ctx, dir, vm_boot_timeout_ms());
 	if (fd < 0)
 		goto out;
@@ -269,6 +285,8 @@ out:
 		vmcg_remove(ctx, &st);
 		state_remove(ctx, id);
 	}
+	if (armfd >= 0)		/* not recorded: the watcher kills the VMM */
+		close(armfd);
 	if (fd >= 0)
 		close(fd);
 	if (dns_fd >= 0)

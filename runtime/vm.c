@@ -51,7 +51,8 @@ static int null_stdio(int out_fd)
 pid_t vm_launch(struct kvmc_ctx *ctx, const char *statedir,
 		const struct oci_config *cfg, const struct rtconfig *rc,
 		const struct vm_size *size, const struct net_setup *net,
-		int dns_fd, const struct volumes *vols, bool etc_share)
+		int dns_fd, const struct volumes *vols, bool etc_share,
+		int *armfd)
 {
 	char dns[24], mem[32], cpus[16], console[4200], share[4200], etc[4200], sock[4200],
 	     logp[4200], nets[NET_MAX_IFACES][64], mac[18];
@@ -126,7 +127,9 @@ pid_t vm_launch(struct kvmc_ctx *ctx, const char *statedir,
 	argv[n] = NULL;
 
 	log_fd = open(logp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-	if (log_fd < 0 || pipe2(pipefd, O_CLOEXEC)) {
+	*armfd = -1;
+	if (log_fd < 0 ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pipefd)) {
 		vmm = kvmc_err(ctx, errno, "%s: %s", logp, strerror(errno));
 		if (log_fd >= 0)
 			close(log_fd);
@@ -166,17 +169,29 @@ pid_t vm_launch(struct kvmc_ctx *ctx, const char *statedir,
 		if (write(pipefd[1], &pid, sizeof(pid)) != sizeof(pid) || pid < 0)
 			_exit(1);
 		/* Nothing of create's stays open here: not its stdio, lock,
-		 * taps or sockets. */
+		 * taps or sockets; only our end of the socket, as fd 3. */
+		close(pipefd[0]);
 		null_stdio(log_fd);
-		close_range(3, ~0U, 0);
+		if (pipefd[1] != 3 && dup2(pipefd[1], 3) != 3)
+			kill(pid, SIGKILL);
+		close_range(4, ~0U, 0);
 		prctl(PR_SET_NAME, "kvmc-vm-watch", 0, 0, 0);
+		/* Armed until create has recorded the VMM: a create killed
+		 * (or failed) before that closes its end without the byte,
+		 * and a VMM no state names must not outlive it. */
+		if (!vm_watch_armed(3))
+			kill(pid, SIGKILL);
+		close(3);
 		_exit(vm_watch(pid, STDERR_FILENO) < 0);
 	}
 	close(pipefd[1]);
 	close(log_fd);
 	if (read(pipefd[0], &vmm, sizeof(vmm)) != sizeof(vmm))
 		vmm = -1;
-	close(pipefd[0]);
+	if (vmm > 0)
+		*armfd = pipefd[0];
+	else
+		close(pipefd[0]);
 	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
 		;
 	if (vmm <= 0)
@@ -185,6 +200,17 @@ out:
 	for (i = 0; i < nr_vols; i++)
 		free(vshares[i]);
 	return vmm;
+}
+
+void vm_recorded(int *armfd)
+{
+	if (*armfd < 0)
+		return;
+	/* A watcher already gone (it failed to start watching) is no
+	 * error here: no SIGPIPE, no check. */
+	(void)!send(*armfd, "", 1, MSG_NOSIGNAL);
+	close(*armfd);
+	*armfd = -1;
 }
 
 int vm_proxy(struct kvmc_ctx *ctx, const char *statedir, int timeout_ms)

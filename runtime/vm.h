@@ -27,11 +27,16 @@ struct volumes;
 /* net (may be NULL): the taps net_setup made, one virtio-net each;
  * dns_fd (or -1): the DNS relay's socket (runtime/dns_sock.h), --dns;
  * vols (may be NULL): one more 9p share each; etc_share: STATEDIR/etc
- * (runtime/etcfiles.h) is shared too. */
+ * (runtime/etcfiles.h) is shared too; *armfd: see vm_recorded. */
 pid_t vm_launch(struct kvmc_ctx *ctx, const char *statedir,
 		const struct oci_config *cfg, const struct rtconfig *rc,
 		const struct vm_size *size, const struct net_setup *net,
-		int dns_fd, const struct volumes *vols, bool etc_share);
+		int dns_fd, const struct volumes *vols, bool etc_share,
+		int *armfd);
+/* After vm_launch's pid is recorded in the state: tells the VMM's watcher
+ * so (one byte on *armfd) and closes it.  Closing armfd without this, or
+ * dying first, has the watcher kill the VMM. */
+void vm_recorded(int *armfd);
 
 /* Connects to the container's proxy.  fd or -errno (ctx says why). */
 int vm_proxy(struct kvmc_ctx *ctx, const char *statedir, int timeout_ms);

@@ -42,6 +42,17 @@ int vm_watch(pid_t pid, int log_fd)
 	return st;
 }
 
+bool vm_watch_armed(int fd)
+{
+	char b;
+	ssize_t r;
+
+	do
+		r = read(fd, &b, 1);
+	while (r < 0 && errno == EINTR);
+	return r == 1;
+}
+
 int vm_watch_find(const char *path, char *line, size_t len)
 {
 	char buf[8192], *p, *found = NULL;

@@ -7,6 +7,7 @@
 #ifndef KVMC_RUNTIME_VM_WATCH_H
 #define KVMC_RUNTIME_VM_WATCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -17,6 +18,13 @@ void vm_exit_describe(pid_t pid, int st, char *buf, size_t len);
 /* Waits for pid (our child) and writes vm_exit_describe's line to
  * log_fd.  Returns the wait status, or -errno. */
 int vm_watch(pid_t pid, int log_fd);
+
+/* Before it watches, the watcher is armed: create holds the other end of
+ * fd (a socket) and sends one byte once the VMM's pid is in the state.
+ * True when that byte came; false when the other end closed without it
+ * (create killed, or failed before the record), and the VMM, which no
+ * state names, must be killed. */
+bool vm_watch_armed(int fd);
 
 /* The last line the watcher wrote to the log at path, without "kvmc: "
  * and the newline, into line.  0, or -ENOENT when there is none. */

@@ -4,7 +4,9 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "runtime/vm_watch.h"
@@ -34,6 +36,38 @@ static void watch(int sig, int code, char *out, size_t len)
 	out[n > 0 ? n : 0] = '\0';
 	close(pfd[0]);
 }
+
+/* Armed: the byte counts, an end closed without it does not, and a
+ * peer that dies (its end closed by the kernel) does not either. */
+START_TEST(test_armed)
+{
+	int sv[2];
+	pid_t pid;
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	ck_assert_int_eq(write(sv[0], "", 1), 1);
+	ck_assert(vm_watch_armed(sv[1]));
+	close(sv[0]);
+	close(sv[1]);
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	close(sv[0]);
+	ck_assert(!vm_watch_armed(sv[1]));
+	close(sv[1]);
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		close(sv[1]);
+		kill(getpid(), SIGKILL);
+	}
+	close(sv[0]);
+	ck_assert(!vm_watch_armed(sv[1]));
+	close(sv[1]);
+	waitpid(pid, NULL, 0);
+}
+END_TEST
 
 START_TEST(test_seccomp_kill)
 {
@@ -95,6 +129,7 @@ static Suite *vm_watch_suite(void)
 	Suite *s = suite_create("vm_watch");
 	TCase *tc = tcase_create("watch");
 
+	tcase_add_test(tc, test_armed);
 	tcase_add_test(tc, test_seccomp_kill);
 	tcase_add_test(tc, test_other_ends);
 	tcase_add_test(tc, test_not_a_child);
