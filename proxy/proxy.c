@@ -27,6 +27,16 @@ int bytes_add(struct bytes *b, const void *p, size_t n)
 
 	if (b->off && b->off == b->len)
 		b->off = b->len = 0;
+	/* Drop what was sent once it is half the buffer: a reader that
+	 * keeps up but never quite empties the buffer (a shim behind a
+	 * fast guest) would otherwise grow it by all that ever passed
+	 * (faults.bats: the VMM's RSS +9 MiB over a 16 MiB stream).  Each
+	 * byte is moved once on average; the realloc below then shrinks it. */
+	if (b->off && b->off >= b->len - b->off) {
+		memmove(b->data, b->data + b->off, b->len - b->off);
+		b->len -= b->off;
+		b->off = 0;
+	}
 	if (!n)
 		return 0;	/* an empty part (p may be NULL) */
 	nd = realloc(b->data, b->len + n);

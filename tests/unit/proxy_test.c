@@ -295,12 +295,41 @@ START_TEST(test_ended_process_forgotten)
 }
 END_TEST
 
+/* A buffer whose reader keeps up but never empties it stays about as big
+ * as what is pending, not as all that passed through, and keeps the
+ * bytes in order. */
+START_TEST(test_bytes_bounded)
+{
+	static uint8_t chunk[65536], want[60000];
+	struct bytes b = { NULL, 0, 0 };
+	uint64_t in = 0, out = 0;
+
+	for (int i = 0; i < 400; i++) {
+		for (size_t k = 0; k < sizeof(chunk); k++)
+			chunk[k] = (uint8_t)((in + k) * 131 >> 3);
+		ck_assert_int_eq(bytes_add(&b, chunk, sizeof(chunk)), 0);
+		in += sizeof(chunk);
+		/* The reader takes a little less than came in. */
+		for (size_t k = 0; k < 60000; k++)
+			want[k] = (uint8_t)((out + k) * 131 >> 3);
+		ck_assert(memcmp(b.data + b.off, want, 60000) == 0);
+		out += 60000;
+		b.off += 60000;
+		ck_assert_uint_eq(bytes_pending(&b), in - out);
+		ck_assert_uint_le(b.len, 2 * bytes_pending(&b) + sizeof(chunk));
+	}
+	ck_assert_uint_gt(in, 24u << 20);
+	bytes_free(&b);
+}
+END_TEST
+
 static Suite *proxy_suite(void)
 {
 	Suite *s = suite_create("proxy");
 	TCase *tc = tcase_create("core");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_bytes_bounded);
 	tcase_add_test(tc, test_exit_after_the_output);
 	tcase_add_test(tc, test_exit_waits_for_each_stream);
 	tcase_add_test(tc, test_one_stream);
