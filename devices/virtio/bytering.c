@@ -56,10 +56,52 @@ size_t bytering_get(struct bytering *r, void *data, size_t len)
 	first = r->size - off < len ? r->size - off : len;
 	memcpy(data, r->buf + off, first);
 	memcpy((uint8_t *)data + first, r->buf, len - first);
-	r->tail += len;
+	bytering_consume(r, len);
+	return len;
+}
+
+/* [from, from + len) of the ring's buffer as up to two iovecs. */
+static unsigned int span(const struct bytering *r, size_t from, size_t len,
+			 struct iovec iov[2])
+{
+	size_t off = from & (r->size - 1), first;
+
+	if (!len)
+		return 0;
+	first = r->size - off < len ? r->size - off : len;
+	iov[0].iov_base = r->buf + off;
+	iov[0].iov_len = first;
+	if (first == len)
+		return 1;
+	iov[1].iov_base = r->buf;
+	iov[1].iov_len = len - first;
+	return 2;
+}
+
+unsigned int bytering_peek(const struct bytering *r, struct iovec iov[2])
+{
+	return span(r, r->tail, bytering_used(r), iov);
+}
+
+unsigned int bytering_space(const struct bytering *r, struct iovec iov[2])
+{
+	return span(r, r->head, bytering_room(r), iov);
+}
+
+void bytering_consume(struct bytering *r, size_t n)
+{
+	if (n > bytering_used(r))
+		n = bytering_used(r);
+	r->tail += n;
 	/* Emptied: start again at the front, so that a ring drained as fast
 	 * as it fills only ever touches its first pages, not all of them. */
 	if (r->tail == r->head)
 		r->head = r->tail = 0;
-	return len;
+}
+
+void bytering_commit(struct bytering *r, size_t n)
+{
+	if (n > bytering_room(r))
+		n = bytering_room(r);
+	r->head += n;
 }

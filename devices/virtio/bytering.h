@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 struct bytering {
 	uint8_t *buf;
@@ -28,5 +29,16 @@ static inline size_t bytering_room(const struct bytering *r)
 /* Copy in or out as much as fits or is there; return the bytes moved. */
 size_t bytering_put(struct bytering *r, const void *data, size_t len);
 size_t bytering_get(struct bytering *r, void *data, size_t len);
+
+/* In place, for readv/writev-style I/O without a copy through a buffer
+ * of one's own.  peek: the used bytes, oldest first, as up to two
+ * iovecs; space: the free room likewise; each returns how many iovecs
+ * (0 when there is nothing).  consume drops n used bytes, commit makes n
+ * bytes written into space used; n is capped at what there is.  The
+ * iovecs are valid until the ring is next changed. */
+unsigned int bytering_peek(const struct bytering *r, struct iovec iov[2]);
+unsigned int bytering_space(const struct bytering *r, struct iovec iov[2]);
+void bytering_consume(struct bytering *r, size_t n);
+void bytering_commit(struct bytering *r, size_t n);
 
 #endif

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <linux/virtio_console.h>
@@ -41,6 +42,27 @@ static size_t req_to_ring(const struct virtq_req *req, size_t off,
 		off = 0;
 	}
 	return done;
+}
+
+/* The readable part of req from off, as iovecs in out; how many. */
+static unsigned int req_iov_from(const struct virtq_req *req, size_t off,
+				 struct iovec *out)
+{
+	unsigned int i, k = 0;
+
+	for (i = 0; i < req->nr_rd; i++) {
+		const struct iovec *v = &req->iov[i];
+
+		if (off >= v->iov_len) {
+			off -= v->iov_len;
+			continue;
+		}
+		out[k].iov_base = (char *)v->iov_base + off;
+		out[k].iov_len = v->iov_len - off;
+		k++;
+		off = 0;
+	}
+	return k;
 }
 
 /* Fills the writable part of req from r; returns the bytes moved. */
@@ -111,6 +133,16 @@ static void drain_tx(struct vcon_port *p)
 			console_output(c, p->tx);
 			p->tx_off = p->tx->rd_len;
 		} else {
+			/* Nothing older waits in the ring: the sink may take
+			 * the buffer's bytes where they are. */
+			if (p->ops && p->ops->sink && !bytering_used(&p->from_guest)) {
+				struct iovec v[VIRTQ_MAX_SEGS];
+				unsigned int k = req_iov_from(p->tx, p->tx_off, v);
+				size_t took = k ? p->ops->sink(p, p->opaque, v, k) : 0;
+
+				p->tx_off += took < p->tx->rd_len - p->tx_off ?
+					     took : p->tx->rd_len - p->tx_off;
+			}
 			n = req_to_ring(p->tx, p->tx_off, &p->from_guest);
 			p->tx_off += n;
 			moved |= n > 0;
@@ -334,6 +366,56 @@ size_t vcon_port_read(struct vcon_port *p, void *buf, size_t len)
 	 * (no callback from inside this call). */
 	if (n && p->tx_held)
 		virtio_pci_kick(&p->c->vp, vcon_txq(p->id));
+	virtio_pci_unlock(&p->c->vp);
+	return n;
+}
+
+ssize_t vcon_port_send(struct vcon_port *p, int fd)
+{
+	struct iovec iov[2];
+	struct msghdr m = { .msg_iov = iov };
+	ssize_t n;
+
+	virtio_pci_lock(&p->c->vp);
+	m.msg_iovlen = bytering_peek(&p->from_guest, iov);
+	n = 0;
+	if (m.msg_iovlen) {
+		n = sendmsg(fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0) {
+			n = -errno;
+		} else {
+			bytering_consume(&p->from_guest, (size_t)n);
+			if (n && p->tx_held)	/* as vcon_port_read */
+				virtio_pci_kick(&p->c->vp, vcon_txq(p->id));
+		}
+	}
+	virtio_pci_unlock(&p->c->vp);
+	return n;
+}
+
+ssize_t vcon_port_recv(struct vcon_port *p, int fd)
+{
+	struct iovec iov[2];
+	unsigned int k;
+	ssize_t n = 0;
+
+	virtio_pci_lock(&p->c->vp);
+	k = bytering_space(&p->to_guest, iov);
+	if (k) {
+		/* readv, not recvmsg: the VMM's seccomp filter allows the
+		 * former (fd is non-blocking). */
+		n = readv(fd, iov, (int)k);
+		if (n < 0) {
+			n = -errno;
+		} else if (n > 0) {
+			bytering_commit(&p->to_guest, (size_t)n);
+			flush_rx(p);
+		}
+	}
+	/* As vcon_port_write: full now, the writable callback when room
+	 * frees. */
+	if (!bytering_room(&p->to_guest))
+		p->want_writable = true;
 	virtio_pci_unlock(&p->c->vp);
 	return n;
 }

@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 struct vm;
 struct vcon;
@@ -39,6 +40,14 @@ struct vcon_port_ops {
 	void (*writable)(struct vcon_port *p, void *opaque);
 	/* The guest opened or closed the port (or the driver went away). */
 	void (*state)(struct vcon_port *p, void *opaque, bool guest_open);
+	/* Optional: offered the guest's transmit buffer itself (iov, n
+	 * segments) while the ring from the guest is empty, so that bytes
+	 * can leave without a copy into the ring and order still holds;
+	 * returns how many of its bytes it took, from the front (the rest
+	 * goes to the ring as usual).  Called on the loop with the device
+	 * locked: it must not block or call the port's functions. */
+	size_t (*sink)(struct vcon_port *p, void *opaque,
+		       const struct iovec *iov, unsigned int n);
 };
 
 /* A device with no named ports yet.  out: where port 0's output goes
@@ -63,6 +72,14 @@ size_t vcon_port_read(struct vcon_port *p, void *buf, size_t len);
 /* Bytes toward the guest: how many were taken (short when the ring is
  * full; the writable callback says when there is room again). */
 size_t vcon_port_write(struct vcon_port *p, const void *buf, size_t len);
+/* The same through a non-blocking socket, without a copy of one's own:
+ * send moves waiting bytes from the guest to fd (bytes sent, 0 if none
+ * wait, -errno: -EAGAIN when fd is full); recv moves what fd has toward
+ * the guest, as much as the ring has room for (bytes taken, 0 at EOF or
+ * when there is no room: see vcon_port_writable, -errno).  fd must be
+ * non-blocking (recv reads it with readv). */
+ssize_t vcon_port_send(struct vcon_port *p, int fd);
+ssize_t vcon_port_recv(struct vcon_port *p, int fd);
 size_t vcon_port_readable(struct vcon_port *p);	/* bytes waiting */
 size_t vcon_port_writable(struct vcon_port *p);	/* room toward the guest */
 bool vcon_port_guest_open(struct vcon_port *p);

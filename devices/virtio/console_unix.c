@@ -1,7 +1,9 @@
 /* A console port on a unix socket: one client at a time, both directions
  * with backpressure (the socket is not read while the ring toward the
- * guest is full; bytes from the guest wait in the ring, then in a staging
- * buffer that outlives the client, so a disconnect loses nothing). */
+ * guest is full; bytes from the guest leave their ring only as the socket
+ * takes them, so a disconnect loses nothing).  The socket reads and
+ * writes the port's rings in place (vcon_port_send/recv): one copy each
+ * way on the host, the kernel's. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,17 +17,12 @@
 #include "lib/log.h"
 #include "vmm/vm.h"
 
-#define STAGE_SIZE	(64 * 1024)
-
 struct vcon_unix {
 	struct vcon_port *p;
 	struct evloop *loop;
 	int lfd, cfd;
 	uint32_t polled;	/* events the client fd is registered for */
 	bool registered;
-	size_t out_len, out_off;	/* staged bytes for the client */
-	uint8_t out[STAGE_SIZE];
-	uint8_t in[STAGE_SIZE];
 };
 
 static void on_client(void *opaque, uint32_t events);
@@ -40,7 +37,7 @@ static void repoll(struct vcon_unix *u)
 		return;
 	if (vcon_port_writable(u->p))
 		ev |= EPOLLIN;
-	if (u->out_len > u->out_off || vcon_port_readable(u->p))
+	if (vcon_port_readable(u->p))
 		ev |= EPOLLOUT;
 	if (ev == u->polled && u->registered)
 		return;
@@ -69,40 +66,29 @@ static void drop_client(struct vcon_unix *u)
 			  vcon_port_name(u->p));
 }
 
-/* Guest -> client.  false if the client is gone. */
+/* Guest -> client, from the port's ring straight to the socket.  false
+ * if the client is gone. */
 static bool pump_out(struct vcon_unix *u)
 {
 	ssize_t n;
 
-	for (;;) {
-		if (u->out_off == u->out_len) {
-			u->out_off = 0;
-			u->out_len = vcon_port_read(u->p, u->out, STAGE_SIZE);
-			if (!u->out_len)
-				return true;
-		}
-		n = send(u->cfd, u->out + u->out_off, u->out_len - u->out_off,
-			 MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (n < 0)
-			return errno == EAGAIN || errno == EINTR;
-		u->out_off += n;
-	}
+	while ((n = vcon_port_send(u->p, u->cfd)) > 0)
+		;
+	return n == 0 || n == -EAGAIN || n == -EINTR;
 }
 
-/* Client -> guest, never more than the ring takes.  false at EOF. */
+/* Client -> guest, straight into the port's ring, never more than it has
+ * room for.  false at EOF. */
 static bool pump_in(struct vcon_unix *u)
 {
-	size_t room;
 	ssize_t n;
 
-	while ((room = vcon_port_writable(u->p))) {
-		n = recv(u->cfd, u->in, room < STAGE_SIZE ? room : STAGE_SIZE,
-			 MSG_DONTWAIT);
+	while (vcon_port_writable(u->p)) {
+		n = vcon_port_recv(u->p, u->cfd);
 		if (n == 0)
 			return false;
 		if (n < 0)
-			return errno == EAGAIN || errno == EINTR;
-		vcon_port_write(u->p, u->in, n);
+			return n == -EAGAIN || n == -EINTR;
 	}
 	return true;
 }
@@ -132,9 +118,27 @@ static void port_event(struct vcon_port *p, void *opaque)
 		on_client(u, 0);
 }
 
+/* The guest's buffer straight to the client while nothing waits in the
+ * ring: QEMU's one copy.  What the socket does not take now goes to the
+ * ring (an error too: pump_out then sees it and drops the client). */
+static size_t port_sink(struct vcon_port *p, void *opaque,
+			const struct iovec *iov, unsigned int n)
+{
+	struct vcon_unix *u = opaque;
+	struct msghdr m = { .msg_iov = (struct iovec *)iov, .msg_iovlen = n };
+	ssize_t r;
+
+	(void)p;
+	if (u->cfd < 0)
+		return 0;
+	r = sendmsg(u->cfd, &m, MSG_NOSIGNAL | MSG_DONTWAIT);
+	return r > 0 ? (size_t)r : 0;
+}
+
 static const struct vcon_port_ops unix_ops = {
 	.readable = port_event,
 	.writable = port_event,
+	.sink = port_sink,
 };
 
 int vcon_port_serve_unix(struct vcon_port *p, const char *path)

@@ -61,6 +61,53 @@ START_TEST(test_restarts_when_empty)
 }
 END_TEST
 
+/* In place: peek/consume and space/commit see the same bytes, in order,
+ * across the wrap, and cap at what there is. */
+START_TEST(test_in_place)
+{
+	struct bytering r;
+	struct iovec iov[2];
+	char out[8];
+
+	ck_assert_int_eq(bytering_init(&r, 8), 0);
+	ck_assert_uint_eq(bytering_peek(&r, iov), 0);
+	ck_assert_uint_eq(bytering_space(&r, iov), 1);
+	ck_assert_uint_eq(iov[0].iov_len, 8);
+	memcpy(iov[0].iov_base, "abcdef", 6);
+	bytering_commit(&r, 6);
+	ck_assert_uint_eq(bytering_used(&r), 6);
+	ck_assert_uint_eq(bytering_peek(&r, iov), 1);
+	ck_assert_uint_eq(iov[0].iov_len, 6);
+	ck_assert_mem_eq(iov[0].iov_base, "abcdef", 6);
+	bytering_consume(&r, 4);		/* "ef" left, at 4..5 */
+	/* The room wraps: 6..7, then 0..3. */
+	ck_assert_uint_eq(bytering_space(&r, iov), 2);
+	ck_assert_uint_eq(iov[0].iov_len, 2);
+	ck_assert_uint_eq(iov[1].iov_len, 4);
+	ck_assert_ptr_eq(iov[1].iov_base, r.buf);
+	memcpy(iov[0].iov_base, "gh", 2);
+	memcpy(iov[1].iov_base, "ijkl", 4);
+	bytering_commit(&r, 100);		/* capped at the room */
+	ck_assert_uint_eq(bytering_room(&r), 0);
+	ck_assert_uint_eq(bytering_space(&r, iov), 0);
+	/* The used bytes wrap likewise. */
+	ck_assert_uint_eq(bytering_peek(&r, iov), 2);
+	ck_assert_uint_eq(iov[0].iov_len, 4);
+	ck_assert_mem_eq(iov[0].iov_base, "efgh", 4);
+	ck_assert_uint_eq(iov[1].iov_len, 4);
+	ck_assert_mem_eq(iov[1].iov_base, "ijkl", 4);
+	bytering_consume(&r, 5);
+	ck_assert_uint_eq(bytering_get(&r, out, 8), 3);
+	ck_assert_mem_eq(out, "jkl", 3);
+	/* Emptied by consume: back at the front. */
+	ck_assert_uint_eq(bytering_put(&r, "mn", 2), 2);
+	bytering_consume(&r, 100);
+	ck_assert_uint_eq(r.head, 0);
+	ck_assert_uint_eq(r.tail, 0);
+	bytering_free(&r);
+}
+END_TEST
+
 static Suite *bytering_suite(void)
 {
 	Suite *s = suite_create("bytering");
@@ -68,6 +115,7 @@ static Suite *bytering_suite(void)
 
 	tcase_add_test(tc, test_wraps_and_bounds);
 	tcase_add_test(tc, test_restarts_when_empty);
+	tcase_add_test(tc, test_in_place);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <linux/virtio_config.h>
@@ -139,7 +140,32 @@ static void on_state(struct vcon_port *p, void *o, bool open)
 }
 
 static const struct vcon_port_ops test_ops = {
-	on_readable, on_writable, on_state,
+	.readable = on_readable, .writable = on_writable, .state = on_state,
+};
+
+/* A sink that takes at most sink_take bytes a call, into sunk. */
+static size_t sink_take, sunk_len, sink_calls;
+static uint8_t sunk[64 * 1024];
+static size_t on_sink(struct vcon_port *p, void *o, const struct iovec *iov,
+		      unsigned int n)
+{
+	size_t took = 0, k;
+	unsigned int i;
+
+	sink_calls++;
+	for (i = 0; i < n && took < sink_take; i++) {
+		k = iov[i].iov_len < sink_take - took ? iov[i].iov_len : sink_take - took;
+		ck_assert_uint_le(sunk_len + k, sizeof(sunk));
+		memcpy(sunk + sunk_len, iov[i].iov_base, k);
+		sunk_len += k;
+		took += k;
+	}
+	return took;
+}
+
+static const struct vcon_port_ops sink_ops = {
+	.readable = on_readable, .writable = on_writable, .state = on_state,
+	.sink = on_sink,
 };
 
 /* The driver's probe: features, every queue, DRIVER_OK. */
@@ -367,6 +393,109 @@ START_TEST(test_host_to_guest_exact_fill)
 }
 END_TEST
 
+/* vcon_port_send/recv move the rings' bytes through a socket in place:
+ * in order, a full socket is -EAGAIN with nothing lost, the guest's
+ * waiting buffers are taken once the socket drains the ring, and EOF is
+ * 0.  The unix server's path. */
+START_TEST(test_socket_in_place)
+{
+	size_t chunk = 100 * 1024, total = 0, i;
+	uint8_t *pattern = malloc(3 * chunk), *got = malloc(3 * chunk);
+	int sv[2], sndbuf = 16 * 1024, done = 0;
+	uint32_t len;
+	uint64_t gpa;
+	ssize_t n;
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
+	setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+	for (i = 0; i < 3 * chunk; i++)
+		pattern[i] = i * 13 + (i >> 9);
+	ck_assert_int_eq(vcon_port_send(pa, sv[0]), 0);	/* nothing waits */
+	for (i = 0; i < 3; i++)
+		post(5, chunk, false, pattern + i * chunk);
+	run_queue(5);
+	while (used(5, &len, &gpa))
+		done++;
+	ck_assert_int_eq(done, 2);	/* the third waits: ring full */
+	while (total < 3 * chunk) {
+		n = vcon_port_send(pa, sv[0]);
+		ck_assert(n >= 0 || n == -EAGAIN);
+		if (n == -EAGAIN || n == 0) {
+			ssize_t r = read(sv[1], got + total, 3 * chunk - total);
+
+			ck_assert_int_gt(r, 0);
+			total += (size_t)r;
+		}
+		run_queue(5);	/* the kick a freed ring makes, on the loop */
+		while (used(5, &len, &gpa))
+			done++;
+	}
+	ck_assert_int_eq(done, 3);
+	ck_assert_mem_eq(got, pattern, 3 * chunk);
+	ck_assert_uint_eq(vcon_port_readable(pa), 0);
+
+	/* Toward the guest: held until it opens the port, then into its
+	 * buffers in order. */
+	ck_assert_int_eq(write(sv[1], pattern, 5000), 5000);
+	ck_assert_int_eq(vcon_port_recv(pa, sv[0]), 5000);
+	ck_assert_int_eq(vcon_port_recv(pa, sv[0]), -EAGAIN);
+	send_ctrl(1, VIRTIO_CONSOLE_PORT_OPEN, 1);
+	gpa = post(4, 8192, true, NULL);
+	run_queue(4);
+	ck_assert(used(4, &len, &gpa));
+	ck_assert_uint_eq(len, 5000);
+	ck_assert_mem_eq(gp(gpa, len), pattern, 5000);
+	close(sv[1]);
+	ck_assert_int_eq(vcon_port_recv(pa, sv[0]), 0);		/* EOF */
+	close(sv[0]);
+	free(pattern);
+	free(got);
+}
+END_TEST
+
+/* The sink is offered the guest's buffer only while the ring is empty,
+ * takes what it takes from the front, and the rest follows in the ring:
+ * the host sees the bytes in order. */
+START_TEST(test_sink_keeps_order)
+{
+	uint8_t pattern[12000], got[12000];
+	size_t total, n, i;
+	uint32_t len;
+	uint64_t gpa;
+
+	for (i = 0; i < sizeof(pattern); i++)
+		pattern[i] = (uint8_t)(i * 11 + (i >> 8));
+	vcon_port_set_ops(pa, &sink_ops, NULL);
+	/* All of a buffer taken: nothing in the ring, no readable call. */
+	sink_take = 4000;
+	readable_calls = 0;
+	post(5, 3000, false, pattern);
+	run_queue(5);
+	ck_assert(used(5, &len, &gpa));
+	ck_assert_uint_eq(sunk_len, 3000);
+	ck_assert_uint_eq(vcon_port_readable(pa), 0);
+	ck_assert_int_eq(readable_calls, 0);
+	/* Part of the next: the rest is in the ring; the one after is not
+	 * offered to the sink while the ring holds bytes. */
+	sink_take = 1000;
+	post(5, 3000, false, pattern + 3000);
+	post(5, 6000, false, pattern + 6000);
+	sink_calls = 0;
+	run_queue(5);
+	ck_assert_uint_eq(sink_calls, 1);
+	ck_assert_uint_eq(sunk_len, 4000);
+	ck_assert_uint_eq(vcon_port_readable(pa), 8000);
+	ck_assert_int_ge(readable_calls, 1);
+	memcpy(got, sunk, sunk_len);
+	total = sunk_len;
+	while ((n = vcon_port_read(pa, got + total, sizeof(got) - total)))
+		total += n;
+	ck_assert_uint_eq(total, sizeof(pattern));
+	ck_assert_mem_eq(got, pattern, sizeof(pattern));
+	vcon_port_set_ops(pa, &test_ops, NULL);
+}
+END_TEST
+
 START_TEST(test_reset_keeps_bytes)
 {
 	uint32_t len;
@@ -437,6 +566,8 @@ static Suite *console_suite(void)
 	tcase_add_test(tc, test_guest_to_host_backpressure);
 	tcase_add_test(tc, test_host_to_guest_backpressure);
 	tcase_add_test(tc, test_host_to_guest_exact_fill);
+	tcase_add_test(tc, test_socket_in_place);
+	tcase_add_test(tc, test_sink_keeps_order);
 	tcase_add_test(tc, test_reset_keeps_bytes);
 	tcase_add_test(tc, test_bad_control);
 	tcase_add_test(tc, test_port_names);
