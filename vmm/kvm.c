@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <linux/kvm.h>
 
@@ -70,6 +71,7 @@ int vm_create(struct vm *vm, uint64_t mem_size, unsigned int cpus,
 	vm->priv = p;
 	p->exit_efd = eventfd(0, EFD_CLOEXEC);
 	pthread_mutex_init(&p->exit_lock, NULL);
+	coalesced_init(&p->coal);
 	io_bus_init(&vm->pio);
 	io_bus_init(&vm->mmio);
 
@@ -120,6 +122,9 @@ int vm_create(struct vm *vm, uint64_t mem_size, unsigned int cpus,
 	p->vcpu_mmap_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (p->vcpu_mmap_size <= 0)
 		fail("KVM_GET_VCPU_MMAP_SIZE: %s", strerror(errno));
+	ret = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_COALESCED_MMIO);
+	if (ret > 0 && (long)(ret + 1) * sysconf(_SC_PAGESIZE) <= p->vcpu_mmap_size)
+		p->coalesced_page = ret;
 	return 0;
 
 out_err:
@@ -140,6 +145,9 @@ void vm_destroy(struct vm *vm)
 	io_bus_free(&vm->pio);
 	io_bus_free(&vm->mmio);
 	if (p) {
+		if (p->ring_map)
+			munmap(p->ring_map, (size_t)sysconf(_SC_PAGESIZE));
+		coalesced_free(&p->coal);
 		vm_irq_free(vm);
 		if (p->exit_efd >= 0)
 			close(p->exit_efd);
@@ -147,6 +155,18 @@ void vm_destroy(struct vm *vm)
 		free(p);
 		vm->priv = NULL;
 	}
+}
+
+int vm_coalesced_mmio(struct vm *vm, uint64_t addr, uint32_t len, bool assign)
+{
+	struct kvm_coalesced_mmio_zone z = { .addr = addr, .size = len };
+
+	if (vm->vm_fd < 0 || !vm->priv->coalesced_page)
+		return -ENODEV;
+	if (ioctl(vm->vm_fd, assign ? KVM_REGISTER_COALESCED_MMIO :
+		  KVM_UNREGISTER_COALESCED_MMIO, &z) < 0)
+		return -errno;
+	return 0;
 }
 
 void vm_request_exit(struct vm *vm, int status)

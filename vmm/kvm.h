@@ -3,9 +3,11 @@
 #ifndef KVMC_VMM_KVM_H
 #define KVMC_VMM_KVM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vmm/kvm_stats.h"
 #include "vmm/vm.h"
 
 struct boot_info;
@@ -33,9 +35,13 @@ void vcpus_resume(struct vm *vm);
 /* Blocks until vm_request_exit; returns the status. */
 int vm_wait_exit(struct vm *vm);
 
-/* Exit counters for --boot-timing. */
+/* Exit counters for --boot-timing: those that reach userspace, and
+ * KVM's own over the vCPUs' lives (kvm_valid: KVM has binary statistics
+ * and vm_private.kvm_stats asked for them before vcpus_create). */
 struct vm_stats {
 	uint64_t io, mmio, hlt, intr, other;
+	bool kvm_valid;
+	uint64_t kvm[KVM_STATS];
 };
 void vm_get_stats(struct vm *vm, struct vm_stats *st);
 

@@ -131,6 +131,13 @@ static void print_timing(struct vmm *v, uint64_t t0, const uint64_t *t,
 		REL(px.newcontainer_ack_us), REL(t_end), (unsigned long long)st.io,
 		(unsigned long long)st.mmio, (unsigned long long)st.hlt,
 		(unsigned long long)st.intr, (unsigned long long)st.other);
+	if (st.kvm_valid) {
+		fprintf(stderr, "boot-timing: kvm-exits");
+		for (int i = 0; i < KVM_STATS; i++)
+			fprintf(stderr, " %s %llu", kvm_stat_names[i],
+				(unsigned long long)st.kvm[i]);
+		fprintf(stderr, "\n");
+	}
 #undef REL
 }
 
@@ -224,6 +231,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	v->vm.priv->nr_vcpus = (int)v->cfg.cpus;
+	v->vm.priv->kvm_stats = v->cfg.boot_timing;
 	if (vcpus_create(&v->vm, &bi, err, sizeof(err))) {
 		log_error("%s", err);
 		goto out;

@@ -72,6 +72,8 @@ static const uint32_t ioctls[] = {
 	 * irqfds and ioeventfds come and go while it runs */
 	KVM_IRQ_LINE, KVM_SET_GSI_ROUTING, KVM_IRQFD, KVM_IOEVENTFD,
 	KVM_SIGNAL_MSI,
+	/* ... and the MSI-X tables' coalesced zones follow a moved BAR */
+	KVM_REGISTER_COALESCED_MMIO, KVM_UNREGISTER_COALESCED_MMIO,
 	/* virtio-net: the offloads the guest negotiates */
 	TUNSETOFFLOAD,
 	/* the 8250's terminal restored at exit */

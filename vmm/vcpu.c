@@ -31,6 +31,7 @@ struct vcpu {
 	unsigned int id;
 	int fd;
 	struct kvm_run *run;
+	int stats_fd;			/* KVM's statistics, or -1 */
 	pthread_t thread;
 	bool started;
 };
@@ -135,6 +136,10 @@ static void *vcpu_thread(void *opaque)
 	while (!exiting(vm)) {
 		pause_point(v);
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
+			int e = errno;
+
+			coalesced_drain(&vm->priv->coal, &vm->mmio);
+			errno = e;
 			if (errno == EINTR || errno == EAGAIN) {
 				v->run->immediate_exit = 0;
 				__atomic_fetch_add(&stats.intr, 1, __ATOMIC_RELAXED);
@@ -144,6 +149,9 @@ static void *vcpu_thread(void *opaque)
 			vm_request_exit(vm, VMM_EXIT_INTERNAL);
 			break;
 		}
+		/* Writes KVM queued come before the exit that follows them
+		 * (and a vCPU kicked to pause drains before it waits). */
+		coalesced_drain(&vm->priv->coal, &vm->mmio);
 		switch (v->run->exit_reason) {
 		case KVM_EXIT_IO:
 			handle_io(v);
@@ -313,14 +321,30 @@ int vcpus_create(struct vm *vm, const struct boot_info *bi, char *err,
 		p->vcpus[i] = v;
 		v->vm = vm;
 		v->id = i;
+		v->stats_fd = -1;
 		v->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, i);
 		if (v->fd < 0)
 			fail("KVM_CREATE_VCPU %u: %s", i, strerror(errno));
+		/* Opened now: no new descriptor after the sandbox. */
+		if (p->kvm_stats)
+			v->stats_fd = kvm_stats_open(v->fd);
 		v->run = mmap(NULL, (size_t)p->vcpu_mmap_size,
 			      PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
 		if (v->run == MAP_FAILED) {
 			v->run = NULL;
 			fail("vcpu %u: mmap: %s", i, strerror(errno));
+		}
+		if (i == 0 && p->coalesced_page) {
+			long pg = sysconf(_SC_PAGESIZE);
+
+			p->ring_map = mmap(NULL, (size_t)pg, PROT_READ | PROT_WRITE,
+					   MAP_SHARED, v->fd, p->coalesced_page * pg);
+			if (p->ring_map == MAP_FAILED) {
+				p->ring_map = NULL;
+				fail("vcpu 0: mmap of the coalesced MMIO ring: %s",
+				     strerror(errno));
+			}
+			coalesced_attach(&p->coal, p->ring_map, (size_t)pg);
 		}
 		memcpy(c, supported, csize);
 		cpuid_normalise(c, i, n);
@@ -397,6 +421,11 @@ void vcpus_stop(struct vm *vm)
 				usleep(1000);
 			}
 		}
+		if (v->stats_fd >= 0) {
+			if (!kvm_stats_add(v->stats_fd, stats.kvm))
+				stats.kvm_valid = true;
+			close(v->stats_fd);
+		}
 		if (v->run)
 			munmap(v->run, (size_t)p->vcpu_mmap_size);
 		if (v->fd >= 0)
@@ -444,4 +473,7 @@ void vm_get_stats(struct vm *vm, struct vm_stats *st)
 	st->hlt = __atomic_load_n(&stats.hlt, __ATOMIC_RELAXED);
 	st->intr = __atomic_load_n(&stats.intr, __ATOMIC_RELAXED);
 	st->other = __atomic_load_n(&stats.other, __ATOMIC_RELAXED);
+	/* Read as the vCPUs went (vcpus_stop). */
+	st->kvm_valid = stats.kvm_valid;
+	memcpy(st->kvm, stats.kvm, sizeof(st->kvm));
 }

@@ -47,6 +47,13 @@ int vm_signal_msi(struct vm *vm, uint64_t addr, uint32_t data);
 int vm_ioeventfd(struct vm *vm, uint64_t addr, uint32_t len, bool pio,
 		 int fd, bool assign);
 
+/* Writes to [addr, addr + len) queue in KVM's coalesced MMIO ring
+ * instead of exiting; the vCPUs replay them before their next exit is
+ * handled (vmm/coalesced.c).  For registers whose writes are posted and
+ * read back before they matter, as MSI-X tables are.  -ENODEV where
+ * KVM has no ring (the writes then exit as before). */
+int vm_coalesced_mmio(struct vm *vm, uint64_t addr, uint32_t len, bool assign);
+
 /* Asks the VM to end (device fatal error, guest reset).  Thread-safe. */
 void vm_request_exit(struct vm *vm, int status);
 

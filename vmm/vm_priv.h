@@ -2,6 +2,7 @@
 #ifndef KVMC_VMM_VM_PRIV_H
 #define KVMC_VMM_VM_PRIV_H
 
+#include "vmm/coalesced.h"
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -29,6 +30,14 @@ struct vm_private {
 	int nr_vcpus;
 	struct vcpu **vcpus;
 	int vcpu_mmap_size;
+
+	/* Coalesced MMIO: the ring's page in the vCPUs' mapping (0: KVM
+	 * has none, zones are not registered) and the ring, mapped on its
+	 * own from vCPU 0 (ring_map, munmap'd with the VM). */
+	bool kvm_stats;			/* open each vCPU's statistics */
+	int coalesced_page;
+	struct coalesced coal;
+	void *ring_map;
 };
 
 int vm_irq_init(struct vm *vm);

@@ -110,7 +110,13 @@ static void device_reset(struct virtio_pci *vp)
 	virtio_pci_msix_clear_pending(vp);
 }
 
-/* Notify addresses follow BAR0: the guest may have moved it. */
+static uint32_t msix_table_len(const struct virtio_pci *vp)
+{
+	return (uint32_t)vp->nr_vectors * 16;
+}
+
+/* Notify addresses and the MSI-X table's coalesced zone follow BAR0: the
+ * guest may have moved it. */
 static void bind_notify(struct virtio_pci *vp)
 {
 	uint64_t bar = vp->pci.bar[0].addr;
@@ -129,6 +135,12 @@ static void bind_notify(struct virtio_pci *vp)
 			log_warn("virtio-pci %02x: ioeventfd for queue %u failed: kicks exit to userspace",
 				 vp->pci.slot, i);
 	}
+	/* The MSI-X table's writes are posted (the driver reads back
+	 * before it relies on them): KVM queues them without an exit. */
+	if (vp->mapped_bar)
+		vm_coalesced_mmio(vp->vm, vp->mapped_bar + VIRTIO_PCI_MSIX_OFF,
+				  msix_table_len(vp), false);
+	vm_coalesced_mmio(vp->vm, bar + VIRTIO_PCI_MSIX_OFF, msix_table_len(vp), true);
 	vp->mapped_bar = bar;
 }
 
@@ -558,6 +570,9 @@ void virtio_pci_free(struct virtio_pci *vp)
 	unsigned int i;
 
 	virtio_pci_msix_unbind(vp);
+	if (vp->mapped_bar && vp->vm->vm_fd >= 0)
+		vm_coalesced_mmio(vp->vm, vp->mapped_bar + VIRTIO_PCI_MSIX_OFF,
+				  msix_table_len(vp), false);
 	for (i = 0; i < VIRTIO_PCI_MAX_QUEUES; i++) {
 		if (vp->qfd[i].fd < 0)
 			continue;
