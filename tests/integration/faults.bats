@@ -371,8 +371,25 @@ guest_dies() {
 
 # ----------------------------------------------------------------- leaks
 
+# In the emulated test host, containers one after another are what makes
+# its kernel live-patch KVM's static keys at every VM, which QEMU's TCG
+# now and then gets wrong, wedging the test host (docs/testing.md): the
+# 100 cycles at full size never ran through without it.  kvmhold (a VM
+# with a never-run vCPU) keeps those keys still for the cycles only; it
+# is not held for the whole run, as runs that held it throughout had
+# guests stall among many started at once.  Not on real KVM.
+hold_kvm_keys() {
+	local hold=$ROOT/build/kvmhost/kvmhold
+	[[ ${KVMC_IN_KVMHOST:-} == 1 && ${KVMC_KVMHOST_HOLD:-} != 1 && -x $hold ]] || return 0
+	"$hold" < /dev/null > /dev/null 2>&1 3>&- &
+	echo $! > "$W/kvmhold.bg"
+	sleep 1
+	mark "kvmhold $(cat "$W/kvmhold.bg") holds KVM's keys"
+}
+
 @test "leaks: $CYCLES create/start/delete cycles leave the same processes, mounts, taps, descriptors and state" {
 	bundle cy sh -c 'echo cycle-out'
+	hold_kvm_keys
 	before=$(snapshot)
 	for i in $(seq "$CYCLES"); do
 		timeout "$TIMEOUT" "$KVMC" --root "$STATE" create --bundle "$W/cy" \
