@@ -242,9 +242,13 @@ END
 }
 
 @test "docker: --memory 512m --cpus 2 size the VM" {
-	[[ $(nproc) -ge 2 ]] || skip "the host has one CPU"
 	overhead=$(sed -n 's/^memory_overhead_mib *= *//p' "$ROOT/build/kvmc.conf")
-	run dk run --runtime kvmc --rm --memory 512m --cpus 2 bb sh -c \
+	# dockerd refuses --cpus beyond the host's CPUs (the emulated test
+	# host has one); --cpus 2 is the spec's quota of two periods, which
+	# these flags give without that check.
+	cpus=(--cpus 2)
+	[[ $(nproc) -ge 2 ]] || cpus=(--cpu-period 100000 --cpu-quota 200000)
+	run dk run --runtime kvmc --rm --memory 512m "${cpus[@]}" bb sh -c \
 		'nproc; sed -n "s/^MemTotal: *\([0-9]*\) kB/\1/p" /proc/meminfo'
 	echo "$output (overhead ${overhead} MiB)"
 	[ "$status" -eq 0 ]
