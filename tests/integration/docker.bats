@@ -10,6 +10,9 @@ TIMEOUT=${KVMC_IT_STEP_TIMEOUT:-300}
 load lib/docker-fixture
 
 setup_file() {
+	# "--cpus 2" below needs VMs of two vCPUs, which the runtime caps
+	# at the host's CPUs (one in the emulated test host).
+	[[ $(nproc) -ge 2 ]] || FIXTURE_MAX_VCPUS=2
 	docker_fixture_up
 	echo "# docker tests: ${TIMEOUT}s per docker command" >&3
 	# What the host has before any kvmc container, for the last test.
@@ -245,7 +248,8 @@ END
 	overhead=$(sed -n 's/^memory_overhead_mib *= *//p' "$ROOT/build/kvmc.conf")
 	# dockerd refuses --cpus beyond the host's CPUs (the emulated test
 	# host has one); --cpus 2 is the spec's quota of two periods, which
-	# these flags give without that check.
+	# these flags give without that check (and setup_file raised the
+	# runtime's max_vcpus to 2 there).
 	cpus=(--cpus 2)
 	[[ $(nproc) -ge 2 ]] || cpus=(--cpu-period 100000 --cpu-quota 200000)
 	run dk run --runtime kvmc --rm --memory 512m "${cpus[@]}" bb sh -c \

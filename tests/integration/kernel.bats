@@ -22,7 +22,9 @@ setup() {
 	[[ -f $KERNEL ]] || skip "build/guest/kvmc-vmlinux not built: run 'make kernel'"
 	kvmc_it_setup
 	# Only the minimal kernel: no fallback to Debian's.
-	printf 'kernel = %s\ninitrd = %s\ndefault_vcpus = 2\n' "$KERNEL" "$KINITRD" \
+	# Two vCPUs even in a test host of one CPU (max_vcpus is the host's
+	# CPUs otherwise).
+	printf 'kernel = %s\ninitrd = %s\ndefault_vcpus = 2\nmax_vcpus = 2\n' "$KERNEL" "$KINITRD" \
 		> "$W/kvmc.conf"
 }
 
