@@ -26,7 +26,7 @@
 # Env: BENCH_MIB (each way, 64), BENCH_ROUNDS (round trips a run, 2000),
 # BENCH_REPEAT (runs a boot, 3), BENCH_PAIRS (boots of each VMM, 3),
 # BENCH_ACCEL (QEMU's accelerator, kvm), BENCH_TIMEOUT (s a boot, 1800),
-# BENCH_OUT (build/bench/serial).  Only KVMC_* variables cross into the
+# BENCH_OUT (build/bench/serial), KVMC_BENCH_VMM (below).  Only KVMC_* variables cross into the
 # test host: pass these with `env BENCH_MIB=16 bench/serial/run.sh`.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -64,7 +64,11 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 143' INT TERM HUP
-make -C "$root" --no-print-directory build/kvmc-vmm >&2
+# KVMC_BENCH_VMM: another kvmc-vmm binary (an A/B of two builds in one
+# test host); the build's own otherwise, made first.
+vmm=${KVMC_BENCH_VMM:-$root/build/kvmc-vmm}
+[[ -n ${KVMC_BENCH_VMM:-} ]] || make -C "$root" --no-print-directory build/kvmc-vmm >&2
+[[ -x $vmm ]] || { echo "bench/serial: KVMC_BENCH_VMM=$vmm: not an executable" >&2; exit 2; }
 cc -O2 -Wall -Wextra -static -o "$work/serial-bench" \
 	"$root/bench/serial/serial-bench.c"
 CT_EXTRA_BINS=$work/serial-bench console_guest_initrd "$work/initrd.img"
@@ -111,7 +115,7 @@ boot_qemu() {
 # One boot of kvmc-vmm, name $1, $2 MiB each way.
 boot_kvmc() {
 	echo "bench/serial: kvmc-vmm ($1), $2 MiB each way, $rounds round trips, $repeat runs ..." >&2
-	timeout --foreground "$timeout" "$root/build/kvmc-vmm" --memory 512M --cpus 2 \
+	timeout --foreground "$timeout" "$vmm" --memory 512M --cpus 2 \
 		--boot-timing --kernel "$CT_KDIR/vmlinuz" \
 		--initrd "$work/initrd.img" \
 		--cmdline "$vmm_cmdline $(guest_args "$2")" \
