@@ -1,9 +1,10 @@
 /*
  * PCI: a host bridge at 00:00.0 and up to 31 devices on bus 0, reached
  * through configuration mechanism #1 (address at 0xcf8, data at 0xcfc).
- * There is no firmware: the VMM places every BAR in the MMIO window, and
- * Linux (pci=conf1) keeps those assignments.  A BAR is mapped on the MMIO
- * bus while memory decoding is on and its address is a real one.
+ * There is no firmware: the VMM places every BAR, memory BARs (64-bit) in
+ * the MMIO window and I/O BARs in the port window, and Linux (pci=conf1)
+ * keeps those assignments.  A BAR is mapped on the MMIO or port I/O bus
+ * while its kind of decoding is on and its address is a real one.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -19,21 +20,30 @@
 #define PCI_SLOTS		32
 
 #define PCI_COMMAND		0x04
+#define PCI_COMMAND_IO		0x1
 #define PCI_COMMAND_MEMORY	0x2
 #define PCI_STATUS		0x06
 #define PCI_STATUS_CAP_LIST	0x10
 #define PCI_BAR0		0x10
 #define PCI_CAP_PTR		0x34
 #define PCI_CAP_START		0x40
+#define PCI_BAR_IO		0x1
 #define PCI_BAR_MEM_64		0x4
+#define PCI_IO_BAR_MAX		256
 
 struct pci_bus {
 	pthread_mutex_t lock;
 	uint32_t addr;			/* the 0xcf8 latch */
 	struct pci_dev bridge;
 	struct pci_dev *slot[PCI_SLOTS];
-	bool mapped[PCI_SLOTS][PCI_NR_BARS];
+	/* Where each BAR is mapped: pci_free unmaps without the device,
+	 * which may be gone by then. */
+	struct pci_mapping {
+		bool on, io;
+		uint64_t addr;
+	} mapped[PCI_SLOTS][PCI_NR_BARS];
 	uint64_t next_mmio;
+	uint32_t next_io;
 	struct vm *vm;
 };
 
@@ -42,6 +52,8 @@ static uint64_t bar_addr(const struct pci_dev *d, int i)
 	uint32_t lo, hi;
 
 	memcpy(&lo, &d->cfg[PCI_BAR0 + 4 * i], 4);
+	if (d->bar[i].io)
+		return lo & ~0x3U;
 	memcpy(&hi, &d->cfg[PCI_BAR0 + 4 * (i + 1)], 4);
 	return ((uint64_t)hi << 32 | lo) & ~0xfULL;
 }
@@ -50,8 +62,32 @@ static void bar_set(struct pci_dev *d, int i, uint64_t addr)
 {
 	uint32_t lo = (uint32_t)addr | PCI_BAR_MEM_64, hi = addr >> 32;
 
+	if (d->bar[i].io) {
+		lo = (uint32_t)addr | PCI_BAR_IO;
+		memcpy(&d->cfg[PCI_BAR0 + 4 * i], &lo, 4);
+		return;
+	}
 	memcpy(&d->cfg[PCI_BAR0 + 4 * i], &lo, 4);
 	memcpy(&d->cfg[PCI_BAR0 + 4 * (i + 1)], &hi, 4);
+}
+
+/* Whether the guest means BAR i to decode at addr: its kind of decoding
+ * on, a real address, not the all-ones value of sizing, within its
+ * window's reach. */
+static bool bar_wanted(const struct pci_dev *d, int i, uint64_t addr,
+		       uint16_t cmd)
+{
+	const struct pci_bar *b = &d->bar[i];
+	uint64_t end;
+
+	if (!addr || __builtin_add_overflow(addr, b->size, &end))
+		return false;
+	if (b->io)
+		return (cmd & PCI_COMMAND_IO) && end <= PCI_IO_END &&
+		       (uint32_t)addr != ((uint32_t)~(b->size - 1) & ~0x3U);
+	return (cmd & PCI_COMMAND_MEMORY) &&
+	       addr != (~(b->size - 1) & ~0xfULL) &&
+	       (uint32_t)addr != ((uint32_t)~(b->size - 1) & ~0xfU);
 }
 
 /* Maps or unmaps each BAR after a command or BAR write. */
@@ -63,30 +99,26 @@ static void update_mappings(struct pci_bus *bus, struct pci_dev *d)
 	memcpy(&cmd, &d->cfg[PCI_COMMAND], 2);
 	for (i = 0; i < PCI_NR_BARS; i++) {
 		struct pci_bar *b = &d->bar[i];
-		uint64_t addr = bar_addr(d, i), end;
-		bool *mapped = &bus->mapped[d->slot][i];
+		struct io_bus *on = b->io ? &bus->vm->pio : &bus->vm->mmio;
+		uint64_t addr = bar_addr(d, i);
+		struct pci_mapping *m = &bus->mapped[d->slot][i];
 		bool want;
 
 		if (!b->size)
 			continue;
-		/* While the guest sizes a BAR its value is all ones. */
-		want = (cmd & PCI_COMMAND_MEMORY) && addr &&
-		       !__builtin_add_overflow(addr, b->size, &end) &&
-		       addr != (~(b->size - 1) & ~0xfULL) &&
-		       (uint32_t)addr != ((uint32_t)~(b->size - 1) & ~0xfU);
-		if (*mapped && (!want || addr != b->addr)) {
-			io_bus_unregister(&bus->vm->mmio, b->addr);
-			*mapped = false;
+		want = bar_wanted(d, i, addr, cmd);
+		if (m->on && (!want || addr != b->addr)) {
+			io_bus_unregister(on, b->addr);
+			m->on = false;
 		}
-		if (want && !*mapped) {
-			if (io_bus_register(&bus->vm->mmio, addr, b->size,
-					    b->fn, b->opaque)) {
+		if (want && !m->on) {
+			if (io_bus_register(on, addr, b->size, b->fn, b->opaque)) {
 				log_guest("pci %02x: BAR%d at %#llx overlaps another region: left unmapped",
 					  d->slot, i, (unsigned long long)addr);
 				continue;
 			}
 			b->addr = addr;
-			*mapped = true;
+			*m = (struct pci_mapping){ true, b->io, addr };
 		}
 	}
 }
@@ -102,17 +134,27 @@ static void cfg_write(struct pci_bus *bus, struct pci_dev *d, uint32_t off,
 		return;
 	}
 	if (off >= PCI_BAR0 && off < PCI_BAR0 + 4 * PCI_NR_BARS) {
-		int n = (int)(off - PCI_BAR0) / 4, base = n & ~1;
-		uint64_t size = d->bar[base].size;
-		uint32_t mask;
+		int n = (int)(off - PCI_BAR0) / 4, base = n;
+		uint64_t size;
+		uint32_t mask, flags = 0;
 
+		/* A 64-bit BAR's upper half belongs to the BAR before it. */
+		if (!d->bar[n].size && n > 0 && d->bar[n - 1].size &&
+		    !d->bar[n - 1].io)
+			base = n - 1;
+		size = d->bar[base].size;
 		if (len != 4 || !size)
 			return;	/* unused BARs read as zero, stay zero */
-		if (n == base)
+		if (d->bar[base].io) {
+			mask = (uint32_t)~(size - 1) & ~0x3U;
+			flags = PCI_BAR_IO;
+		} else if (n == base) {
 			mask = (uint32_t)~(size - 1) & ~0xfU;
-		else
+			flags = PCI_BAR_MEM_64;
+		} else {
 			mask = (uint32_t)(~(size - 1) >> 32);
-		val = (val & mask) | (n == base ? PCI_BAR_MEM_64 : 0);
+		}
+		val = (val & mask) | flags;
 		memcpy(&d->cfg[off], &val, 4);
 		update_mappings(bus, d);
 		return;
@@ -231,26 +273,44 @@ int pci_register(struct vm *vm, struct pci_dev *d)
 	if (slot == PCI_SLOTS)
 		goto out;
 	for (i = 0; i < PCI_NR_BARS; i++) {
+		uint64_t size = d->bar[i].size;
+		bool io = d->bar[i].io;
+
+		if (!size)
+			continue;
+		if (size & (size - 1) || size < (io ? 4 : 16) ||
+		    (io && size > PCI_IO_BAR_MAX) ||
+		    (!io && i == PCI_NR_BARS - 1) ||
+		    (i > 0 && d->bar[i - 1].size && !d->bar[i - 1].io)) {
+			ret = -EINVAL;
+			goto out;
+		}
+	}
+	for (i = 0; i < PCI_NR_BARS; i++) {
 		uint64_t size = d->bar[i].size, at;
 
 		if (!size)
 			continue;
-		if (size & (size - 1) || size < 16) {
-			ret = -EINVAL;
-			goto out;
-		}
 		/* Naturally aligned, as BAR sizing requires. */
-		at = (bus->next_mmio + size - 1) & ~(size - 1);
-		if (at + size > PCI_MMIO_START + PCI_MMIO_SIZE)
-			goto out;
-		bus->next_mmio = at + size;
+		if (d->bar[i].io) {
+			at = (bus->next_io + size - 1) & ~(size - 1);
+			if (at + size > PCI_IO_END)
+				goto out;
+			bus->next_io = (uint32_t)(at + size);
+		} else {
+			at = (bus->next_mmio + size - 1) & ~(size - 1);
+			if (at + size > PCI_MMIO_START + PCI_MMIO_SIZE)
+				goto out;
+			bus->next_mmio = at + size;
+		}
 		bar_set(d, i, at);
 		d->bar[i].addr = at;
+		/* Decoding on from the start, as firmware would leave it. */
+		d->cfg[PCI_COMMAND] |= d->bar[i].io ? PCI_COMMAND_IO :
+						      PCI_COMMAND_MEMORY;
 	}
 	d->slot = (uint8_t)slot;
 	bus->slot[slot] = d;
-	/* Decoding on from the start, as firmware would leave it. */
-	d->cfg[PCI_COMMAND] |= PCI_COMMAND_MEMORY;
 	update_mappings(bus, d);
 	ret = 0;
 out:
@@ -268,6 +328,7 @@ int pci_init(struct vm *vm)
 	pthread_mutex_init(&bus->lock, NULL);
 	bus->vm = vm;
 	bus->next_mmio = PCI_MMIO_START;
+	bus->next_io = PCI_IO_START;
 	/* Red Hat's generic host bridge id: no chipset quirks in Linux. */
 	pci_dev_init(&bus->bridge, 0x1b36, 0x0008, 0x060000, 0x1af4, 0x1100);
 	bus->bridge.cfg[0x3d] = 0;
@@ -290,9 +351,10 @@ void pci_free(struct vm *vm)
 	io_bus_unregister(&vm->pio, PCI_CONF_ADDR);
 	for (unsigned int s = 0; s < PCI_SLOTS; s++)
 		for (int i = 0; i < PCI_NR_BARS; i++)
-			if (bus->mapped[s][i])
-				io_bus_unregister(&vm->mmio,
-						  bus->slot[s]->bar[i].addr);
+			if (bus->mapped[s][i].on)
+				io_bus_unregister(bus->mapped[s][i].io ?
+						  &vm->pio : &vm->mmio,
+						  bus->mapped[s][i].addr);
 	pthread_mutex_destroy(&bus->lock);
 	free(bus);
 	vm->pci = NULL;

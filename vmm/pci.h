@@ -1,5 +1,6 @@
 /* PCI: host bridge at 00:00.0, configuration mechanism #1 (0xcf8/0xcfc),
- * devices on bus 0, BARs placed by the VMM in the MMIO window. */
+ * devices on bus 0, BARs placed by the VMM in the MMIO window (64-bit
+ * memory BARs) or the port window (I/O BARs). */
 #ifndef KVMC_VMM_PCI_H
 #define KVMC_VMM_PCI_H
 
@@ -14,7 +15,11 @@ struct vm;
 #define PCI_NR_BARS	6
 
 struct pci_bar {
-	uint64_t size;		/* power of two, 0 = unused; 64-bit MMIO */
+	uint64_t size;		/* power of two, 0 = unused; 64-bit MMIO
+				 * (at least 16 bytes, using i and i+1)
+				 * unless io */
+	bool io;		/* an I/O BAR: 32-bit, in the port window,
+				 * 4 to 256 bytes */
 	uint64_t addr;		/* set by pci_register, moved if the guest
 				 * reprograms the BAR */
 	io_fn fn;
@@ -42,8 +47,10 @@ void pci_dev_init(struct pci_dev *d, uint16_t vendor, uint16_t device,
 /* Appends a capability (cap[0] = id; cap[1], the next pointer, is filled
  * in).  Returns its offset in config space or -ENOSPC. */
 int pci_add_cap(struct pci_dev *d, const void *cap, uint8_t len);
-/* Takes a slot, places the BARs in the MMIO window and registers them on
- * the MMIO bus.  -ENOSPC when the bus or the window is full. */
+/* Takes a slot, places the BARs in the MMIO and port windows and
+ * registers them on the MMIO and port I/O buses.  -ENOSPC when the bus
+ * or a window is full, -EINVAL for a BAR of a bad size or an I/O BAR
+ * where a 64-bit one's upper half is. */
 int pci_register(struct vm *vm, struct pci_dev *d);
 
 #endif

@@ -12,6 +12,10 @@
 /* The 32-bit hole, from MEM_HOLE_START: PCI MMIO window, then the chips. */
 #define PCI_MMIO_START		0xC0000000ULL
 #define PCI_MMIO_SIZE		0x20000000ULL	/* 512 MiB for BARs */
+/* Port I/O window for I/O BARs (virtio's notify registers): above the
+ * legacy ports and the PCI configuration mechanism's 0xcf8-0xcff. */
+#define PCI_IO_START		0xc000U
+#define PCI_IO_END		0x10000U
 #define IOAPIC_ADDR		0xFEC00000ULL
 #define LAPIC_ADDR		0xFEE00000ULL
 

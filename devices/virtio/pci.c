@@ -115,26 +115,54 @@ static uint32_t msix_table_len(const struct virtio_pci *vp)
 	return (uint32_t)vp->nr_vectors * 16;
 }
 
-/* Notify addresses and the MSI-X table's coalesced zone follow BAR0: the
- * guest may have moved it. */
-static void bind_notify(struct virtio_pci *vp)
+static uint32_t notify_len(const struct virtio_pci *vp)
 {
-	uint64_t bar = vp->pci.bar[0].addr;
+	return vp->nr_queues * VIRTIO_PCI_NOTIFY_MULT;
+}
+
+/* The notify BAR's size: a power of two, at least an I/O BAR's 4. */
+static uint32_t notify_bar_size(unsigned int nr_queues)
+{
+	uint32_t n = 4;
+
+	while (n < nr_queues * VIRTIO_PCI_NOTIFY_MULT)
+		n <<= 1;
+	return n;
+}
+
+static void unbind_notify(struct virtio_pci *vp)
+{
 	unsigned int i;
 
-	if (vp->vm->vm_fd < 0 || bar == vp->mapped_bar)
+	if (!vp->mapped_notify)
 		return;
-	for (i = 0; i < vp->nr_queues; i++) {
-		if (vp->mapped_bar)
-			vm_ioeventfd(vp->vm, vp->mapped_bar + VIRTIO_PCI_NOTIFY_OFF +
-				     i * VIRTIO_PCI_NOTIFY_MULT, 2, false,
-				     vp->qfd[i].fd, false);
-		if (vm_ioeventfd(vp->vm, bar + VIRTIO_PCI_NOTIFY_OFF +
-				 i * VIRTIO_PCI_NOTIFY_MULT, 2, false,
-				 vp->qfd[i].fd, true) < 0)
-			log_warn("virtio-pci %02x: ioeventfd for queue %u failed: kicks exit to userspace",
-				 vp->pci.slot, i);
+	for (i = 0; i < vp->nr_queues; i++)
+		vm_ioeventfd(vp->vm, vp->mapped_notify + i * VIRTIO_PCI_NOTIFY_MULT,
+			     2, true, vp->qfd[i].fd, false);
+	vp->mapped_notify = 0;
+}
+
+/* The notify ports follow the notify BAR and the MSI-X table's coalesced
+ * zone follows BAR0: the guest may have moved either. */
+static void bind_notify(struct virtio_pci *vp)
+{
+	uint64_t bar = vp->pci.bar[0].addr,
+		 port = vp->pci.bar[VIRTIO_PCI_NOTIFY_BAR].addr;
+	unsigned int i;
+
+	if (vp->vm->vm_fd < 0)
+		return;
+	if (port != vp->mapped_notify) {
+		unbind_notify(vp);
+		for (i = 0; i < vp->nr_queues; i++)
+			if (vm_ioeventfd(vp->vm, port + i * VIRTIO_PCI_NOTIFY_MULT,
+					 2, true, vp->qfd[i].fd, true) < 0)
+				log_warn("virtio-pci %02x: ioeventfd for queue %u failed: kicks exit to userspace",
+					 vp->pci.slot, i);
+		vp->mapped_notify = port;
 	}
+	if (bar == vp->mapped_bar)
+		return;
 	/* The MSI-X table's writes are posted (the driver reads back
 	 * before it relies on them): KVM queues them without an exit. */
 	if (vp->mapped_bar)
@@ -316,18 +344,30 @@ static void common_access(struct virtio_pci *vp, uint32_t off, void *data,
 	}
 }
 
-static void notify_write(struct virtio_pci *vp, uint32_t off)
+/*
+ * A kick that no ioeventfd caught (the BAR moved, or KVM refused one):
+ * rebind, and pass it to the loop thread.  The port is the queue's (the
+ * value written is the queue's index too; the port decides).  Reads
+ * return zero.
+ */
+void virtio_pci_notify_access(void *opaque, uint64_t off, void *data,
+			      uint32_t len, bool is_write)
 {
-	unsigned int q = off / VIRTIO_PCI_NOTIFY_MULT;
+	struct virtio_pci *vp = opaque;
+	uint64_t q = off / VIRTIO_PCI_NOTIFY_MULT;
 
-	/* Reaching here means no ioeventfd caught the kick: rebind in case
-	 * the BAR moved, and pass the kick to the loop thread. */
-	bind_notify(vp);
-	if (q >= vp->nr_queues) {
-		log_guest("virtio-pci %02x: notify for queue %u", vp->pci.slot, q);
+	if (!is_write) {
+		memset(data, 0, len > 8 ? 8 : len);
 		return;
 	}
-	virtio_pci_kick(vp, q);
+	virtio_pci_lock(vp);
+	bind_notify(vp);
+	if (off % VIRTIO_PCI_NOTIFY_MULT || len != 2 || q >= vp->nr_queues)
+		log_guest("virtio-pci %02x: notify write of %u bytes at port offset %#llx",
+			  vp->pci.slot, len, (unsigned long long)off);
+	else
+		virtio_pci_kick(vp, (unsigned int)q);
+	virtio_pci_unlock(vp);
 }
 
 /* Side-effect-free when peek: the PCI_CFG window preloads its data. */
@@ -357,11 +397,6 @@ static void bar_rw(struct virtio_pci *vp, uint64_t off, void *data,
 			vp->ops->config_write(vp, off, data, len);
 		else if (!is_write && vp->ops->config_read)
 			vp->ops->config_read(vp, off, data, len);
-	} else if (off >= VIRTIO_PCI_NOTIFY_OFF &&
-		   off < VIRTIO_PCI_NOTIFY_OFF + VIRTIO_PCI_MAX_QUEUES *
-			 VIRTIO_PCI_NOTIFY_MULT) {
-		if (is_write)
-			notify_write(vp, off - VIRTIO_PCI_NOTIFY_OFF);
 	} else if (off >= VIRTIO_PCI_MSIX_OFF) {
 		virtio_pci_msix_access(vp, off, data, len, is_write);
 	}
@@ -384,10 +419,11 @@ void virtio_pci_bar_access(void *opaque, uint64_t off, void *data,
 }
 
 /*
- * VIRTIO_PCI_CAP_PCI_CFG: a window onto BAR0 through config space.  The
- * driver sets bar, offset and length, then accesses pci_cfg_data.  Config
- * reads never reach the device, so data is preloaded (without side
- * effects) whenever the window moves, and a data write goes to the BAR.
+ * VIRTIO_PCI_CAP_PCI_CFG: a window onto BAR0 or the notify BAR through
+ * config space.  The driver sets bar, offset and length, then accesses
+ * pci_cfg_data.  Config reads never reach the device, so data is
+ * preloaded (without side effects) whenever the window moves, and a data
+ * write goes to the BAR.
  */
 static void pci_cfg_window(struct virtio_pci *vp, uint32_t off, uint32_t len)
 {
@@ -395,8 +431,18 @@ static void pci_cfg_window(struct virtio_pci *vp, uint32_t off, uint32_t len)
 	uint32_t boff = get(c, 8, 4), blen = get(c, 12, 4);
 	bool data_written = off + len > (uint32_t)vp->cap_pci_cfg + 16;
 
-	if (c[4] != 0 || (blen != 1 && blen != 2 && blen != 4) ||
-	    boff % blen || boff + blen > VIRTIO_PCI_BAR_SIZE)
+	if ((blen != 1 && blen != 2 && blen != 4) || boff % blen)
+		return;
+	if (c[4] == VIRTIO_PCI_NOTIFY_BAR) {
+		if ((uint64_t)boff + blen > notify_len(vp))
+			return;
+		if (data_written)
+			virtio_pci_notify_access(vp, boff, c + 16, blen, true);
+		else
+			memset(c + 16, 0, 4);
+		return;
+	}
+	if (c[4] != 0 || (uint64_t)boff + blen > VIRTIO_PCI_BAR_SIZE)
 		return;
 	if (data_written)
 		bar_rw(vp, boff, c + 16, blen, true, false);
@@ -432,10 +478,10 @@ static void cfg_write(struct pci_dev *d, uint32_t off, uint32_t len)
 	virtio_pci_unlock(vp);
 }
 
-static int add_cap(struct virtio_pci *vp, uint8_t type, uint32_t off,
-		   uint32_t len, uint32_t extra, uint8_t cap_len)
+static int add_cap(struct virtio_pci *vp, uint8_t type, uint8_t bar,
+		   uint32_t off, uint32_t len, uint32_t extra, uint8_t cap_len)
 {
-	uint8_t cap[20] = { PCI_CAP_ID_VNDR, 0, cap_len, type, 0 };
+	uint8_t cap[20] = { PCI_CAP_ID_VNDR, 0, cap_len, type, bar };
 
 	put(cap, 8, off, 4);
 	put(cap, 12, len, 4);
@@ -516,19 +562,22 @@ int virtio_pci_init(struct virtio_pci *vp, struct vm *vm, uint16_t device_id,
 	vp->pci.bar[0].size = VIRTIO_PCI_BAR_SIZE;
 	vp->pci.bar[0].fn = virtio_pci_bar_access;
 	vp->pci.bar[0].opaque = vp;
-	if ((r = add_cap(vp, VIRTIO_PCI_CAP_COMMON_CFG, VIRTIO_PCI_COMMON_OFF,
+	vp->pci.bar[VIRTIO_PCI_NOTIFY_BAR].size = notify_bar_size(nr_queues);
+	vp->pci.bar[VIRTIO_PCI_NOTIFY_BAR].io = true;
+	vp->pci.bar[VIRTIO_PCI_NOTIFY_BAR].fn = virtio_pci_notify_access;
+	vp->pci.bar[VIRTIO_PCI_NOTIFY_BAR].opaque = vp;
+	if ((r = add_cap(vp, VIRTIO_PCI_CAP_COMMON_CFG, 0, VIRTIO_PCI_COMMON_OFF,
 			 VIRTIO_PCI_COMMON_LEN, 0, 16)) < 0 ||
-	    (r = add_cap(vp, VIRTIO_PCI_CAP_ISR_CFG, VIRTIO_PCI_ISR_OFF,
+	    (r = add_cap(vp, VIRTIO_PCI_CAP_ISR_CFG, 0, VIRTIO_PCI_ISR_OFF,
 			 VIRTIO_PCI_ISR_LEN, 0, 16)) < 0 ||
-	    (r = add_cap(vp, VIRTIO_PCI_CAP_NOTIFY_CFG, VIRTIO_PCI_NOTIFY_OFF,
-			 nr_queues * VIRTIO_PCI_NOTIFY_MULT,
-			 VIRTIO_PCI_NOTIFY_MULT, 20)) < 0)
+	    (r = add_cap(vp, VIRTIO_PCI_CAP_NOTIFY_CFG, VIRTIO_PCI_NOTIFY_BAR, 0,
+			 notify_len(vp), VIRTIO_PCI_NOTIFY_MULT, 20)) < 0)
 		goto fail;
 	if (ops->config_size &&
-	    (r = add_cap(vp, VIRTIO_PCI_CAP_DEVICE_CFG, VIRTIO_PCI_DEVCFG_OFF,
+	    (r = add_cap(vp, VIRTIO_PCI_CAP_DEVICE_CFG, 0, VIRTIO_PCI_DEVCFG_OFF,
 			 ops->config_size, 0, 16)) < 0)
 		goto fail;
-	if ((r = add_cap(vp, VIRTIO_PCI_CAP_PCI_CFG, 0, 0, 0, 20)) < 0)
+	if ((r = add_cap(vp, VIRTIO_PCI_CAP_PCI_CFG, 0, 0, 0, 0, 20)) < 0)
 		goto fail;
 	vp->cap_pci_cfg = r;
 	if ((r = virtio_pci_msix_add_cap(vp)) < 0)
@@ -570,6 +619,8 @@ void virtio_pci_free(struct virtio_pci *vp)
 	unsigned int i;
 
 	virtio_pci_msix_unbind(vp);
+	if (vp->vm->vm_fd >= 0)
+		unbind_notify(vp);
 	if (vp->mapped_bar && vp->vm->vm_fd >= 0)
 		vm_coalesced_mmio(vp->vm, vp->mapped_bar + VIRTIO_PCI_MSIX_OFF,
 				  msix_table_len(vp), false);
@@ -578,10 +629,6 @@ void virtio_pci_free(struct virtio_pci *vp)
 			continue;
 		if (vp->vm->loop)
 			evloop_del(vp->vm->loop, vp->qfd[i].fd);
-		if (vp->mapped_bar)
-			vm_ioeventfd(vp->vm, vp->mapped_bar + VIRTIO_PCI_NOTIFY_OFF +
-				     i * VIRTIO_PCI_NOTIFY_MULT, 2, false,
-				     vp->qfd[i].fd, false);
 		close(vp->qfd[i].fd);
 		vp->qfd[i].fd = -1;
 	}

@@ -83,7 +83,8 @@ struct virtio_pci {
 	uint8_t status;
 	uint8_t config_generation;
 	uint8_t isr;
-	uint64_t mapped_bar;		/* BAR0 address the ioeventfds use */
+	uint64_t mapped_bar;		/* BAR0 address of the coalesced zone */
+	uint64_t mapped_notify;		/* port the notify ioeventfds use */
 	int cap_pci_cfg;		/* offset of VIRTIO_PCI_CAP_PCI_CFG */
 	int cap_msix;			/* offset of the MSI-X capability */
 	uint8_t cfg_init[PCI_CFG_SIZE];	/* config space as built: the
@@ -130,6 +131,9 @@ void virtio_pci_needs_reset(struct virtio_pci *vp);
 /* BAR0 register access, as the MMIO bus calls it (exposed for tests). */
 void virtio_pci_bar_access(void *opaque, uint64_t off, void *data,
 			   uint32_t len, bool is_write);
+/* The notify BAR's access, as the port I/O bus calls it. */
+void virtio_pci_notify_access(void *opaque, uint64_t off, void *data,
+			      uint32_t len, bool is_write);
 /* The eventfd a vector's interrupts go to (tests read it). */
 int virtio_pci_vector_fd(const struct virtio_pci *vp, unsigned int vector);
 
@@ -139,10 +143,19 @@ int virtio_pci_vector_fd(const struct virtio_pci *vp, unsigned int vector);
 #define VIRTIO_PCI_ISR_OFF	0x1000
 #define VIRTIO_PCI_ISR_LEN	0x0100
 #define VIRTIO_PCI_DEVCFG_OFF	0x2000
-#define VIRTIO_PCI_NOTIFY_OFF	0x3000
-#define VIRTIO_PCI_NOTIFY_MULT	4
 #define VIRTIO_PCI_MSIX_OFF	0x4000
 #define VIRTIO_PCI_PBA_OFF	0x5000
 #define VIRTIO_PCI_BAR_SIZE	0x8000
+
+/*
+ * The notify registers: an I/O BAR, queue q's at port 2q.  A kick is then
+ * a port write, which KVM hands to the queue's ioeventfd straight from the
+ * exit's own information; a write to memory (MMIO) has KVM fetch and
+ * decode the instruction first on AMD and under nesting, where it has no
+ * fast path for MMIO.  (QEMU's virtio-pci offers the same as
+ * modern-pio-notify.)
+ */
+#define VIRTIO_PCI_NOTIFY_BAR	2
+#define VIRTIO_PCI_NOTIFY_MULT	2
 
 #endif

@@ -8,9 +8,10 @@
  *               region (bits 5-7), one offset byte, for writes 8 value
  *               bytes.  Kinds: config write/read through 0xcf8/0xcfc
  *               (region 1: relative to the PCI_CFG capability, 2: to
- *               MSI-X), BAR0 write/read through the MMIO bus wherever
- *               the BAR is now (region: common, ISR, device config,
- *               notify, MSI-X table, PBA, or offset byte * 128), a
+ *               MSI-X), BAR write/read wherever the BAR is now
+ *               (region: BAR0's common, ISR, device config through the
+ *               MMIO bus; 3: the notify BAR through the port I/O bus;
+ *               BAR0's MSI-X table, PBA, or offset byte * 128), a
  *               guest RAM write (8 bytes at offset byte * 8 + region
  *               * 2048).
  * Kicks are taken after every access as the event loop would (on_kick).
@@ -194,9 +195,11 @@ static void conf_access(unsigned int off, void *val, uint32_t len,
 	io_bus_dispatch(&vm.pio, 0xcfc + (off & 3), val, len, is_write);
 }
 
+/* Region 3 is the notify BAR (port I/O), the others BAR0's. */
+#define NOTIFY_REGION	3
 static const uint64_t bar_regions[] = {
 	VIRTIO_PCI_COMMON_OFF, VIRTIO_PCI_ISR_OFF, VIRTIO_PCI_DEVCFG_OFF,
-	VIRTIO_PCI_NOTIFY_OFF, VIRTIO_PCI_MSIX_OFF, VIRTIO_PCI_PBA_OFF,
+	0, VIRTIO_PCI_MSIX_OFF, VIRTIO_PCI_PBA_OFF,
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -250,6 +253,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			conf_access(off, &val, len, is_write);
 			break;
 		case 2: case 3:			/* BAR0 through the MMIO bus */
+			if (region == NOTIFY_REGION) {
+				io_bus_dispatch(&vm.pio,
+						vp.pci.bar[VIRTIO_PCI_NOTIFY_BAR].addr + off,
+						&val, len, is_write);
+				break;
+			}
 			at = region < 6 ? bar_regions[region] + off :
 			     (uint64_t)off * 128 + (region & 1);
 			io_bus_dispatch(&vm.mmio, vp.pci.bar[0].addr + at, &val,

@@ -2,7 +2,8 @@
  * A hostile virtio driver, run as root inside a kvmc guest (faults.bats):
  *   vq-attack [SYSFS]
  * takes the guest's virtio-net function away from its driver (unbind),
- * maps its BAR0 through SYSFS/bus/pci/devices/ADDR/resource0 and drives
+ * maps its BAR0 through SYSFS/bus/pci/devices/ADDR/resource0, kicks through
+ * its notify ports (the I/O BAR2, written through resource2) and drives
  * the virtio-pci common config itself, with rings in a locked page whose
  * physical address comes from /proc/self/pagemap.  On the transmit queue
  * it posts descriptor loops, buffers outside guest RAM or whose end
@@ -42,8 +43,7 @@
 #include <linux/virtio_ring.h>
 
 #define BAR_SIZE	0x8000
-#define NOTIFY_OFF	0x3000
-#define NOTIFY_MULT	4
+#define NOTIFY_MULT	2	/* queue q's notify port: BAR2 + 2q */
 #define MSIX_OFF	0x4000
 #define PBA_OFF		0x5000
 #define TXQ		1
@@ -80,6 +80,7 @@ static uint8_t *page;
 static uint64_t page_pa;
 static uint16_t avail_idx, used_seen;
 static int cfg_fd = -1;
+static int notify_fd = -1;	/* resource2: pwrite of 2 bytes = outw */
 static int passed, failed;
 
 static void check(int ok, const char *name, const char *fmt, ...)
@@ -330,8 +331,11 @@ static void init_default(const char *name)
 
 static void kick(void)
 {
+	uint16_t q = TXQ;
+
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	w16(NOTIFY_OFF + TXQ * NOTIFY_MULT, TXQ);
+	if (pwrite(notify_fd, &q, 2, TXQ * NOTIFY_MULT) != 2)
+		die("kick through resource2");
 }
 
 /* Makes head available and kicks; 1 when the device returned exactly it,
@@ -544,7 +548,7 @@ int main(int argc, char **argv)
 	cfg_fd = open(path, O_RDWR);
 	if (cfg_fd < 0)
 		die(path);
-	cfg_write8(0x04, cfg_read8(0x04) | 0x06);	/* memory, bus master */
+	cfg_write8(0x04, cfg_read8(0x04) | 0x07);	/* I/O, memory, bus master */
 	cap = find_msix();
 	if (!cap) {
 		errno = ENOENT;
@@ -557,6 +561,10 @@ int main(int argc, char **argv)
 	bar = mmap(NULL, BAR_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (bar == MAP_FAILED)
 		die("mmap of resource0");
+	pathf(path, "%s/resource2", dir);
+	notify_fd = open(path, O_RDWR);
+	if (notify_fd < 0)
+		die(path);
 	page = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE | MAP_LOCKED,
 		    -1, 0);

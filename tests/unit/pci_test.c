@@ -99,6 +99,68 @@ START_TEST(test_bar_sizing_and_move)
 }
 END_TEST
 
+START_TEST(test_io_bar)
+{
+	struct pci_dev d = { 0 }, bad = { 0 };
+	uint64_t v = 0;
+
+	pci_dev_init(&d, 0x1af4, 0x1043, 0x078000, 0x1af4, 3);
+	d.bar[0].size = 0x4000;
+	d.bar[0].fn = bar_fn;
+	d.bar[2].size = 32;
+	d.bar[2].io = true;
+	d.bar[2].fn = bar_fn;
+	ck_assert_int_eq(pci_register(&vm, &d), 0);
+	ck_assert_uint_eq(d.bar[2].addr, PCI_IO_START);
+	/* An I/O BAR: bit 0 set, the upper BAR after it unused. */
+	ck_assert_uint_eq(cfg_read(1, 0x18, 4), PCI_IO_START | 1);
+	ck_assert_uint_eq(cfg_read(1, 0x1c, 4), 0);
+	ck_assert_uint_eq(cfg_read(1, 0x04, 2) & 3, 3);
+	bar_hits = 0;
+	ck_assert(io_bus_dispatch(&vm.pio, PCI_IO_START + 2, &v, 2, true));
+	ck_assert_int_eq(bar_hits, 1);
+	ck_assert(!io_bus_dispatch(&vm.mmio, PCI_IO_START + 2, &v, 2, true));
+
+	/* Sizing reads the mask with the I/O bit; the BAR is off meanwhile. */
+	cfg_write32(1, 0x18, 0xffffffff);
+	ck_assert_uint_eq(cfg_read(1, 0x18, 4), 0xffffffe1);
+	ck_assert(!io_bus_dispatch(&vm.pio, PCI_IO_START + 2, &v, 2, true));
+	cfg_write32(1, 0x1c, 0xffffffff);
+	ck_assert_uint_eq(cfg_read(1, 0x1c, 4), 0);
+	/* Moved, then past the top of the port space: not decoded. */
+	cfg_write32(1, 0x18, 0xe000);
+	ck_assert_uint_eq(d.bar[2].addr, 0xe000);
+	ck_assert(io_bus_dispatch(&vm.pio, 0xe01e, &v, 2, true));
+	ck_assert(!io_bus_dispatch(&vm.pio, PCI_IO_START + 2, &v, 2, true));
+	cfg_write32(1, 0x18, 0x1fff0);
+	ck_assert(!io_bus_dispatch(&vm.pio, 0xe000, &v, 2, true));
+	cfg_write32(1, 0x18, 0xe000);
+	/* I/O decoding off unmaps it, memory decoding stays. */
+	cfg_write32(1, 0x04, 2);
+	ck_assert(!io_bus_dispatch(&vm.pio, 0xe000, &v, 2, true));
+	ck_assert(io_bus_dispatch(&vm.mmio, PCI_MMIO_START, &v, 4, false));
+	cfg_write32(1, 0x04, 3);
+	ck_assert(io_bus_dispatch(&vm.pio, 0xe000, &v, 2, true));
+
+	/* Bad BARs: an I/O BAR of 2 or 512 bytes, an I/O BAR in a 64-bit
+	 * BAR's upper half, a 64-bit BAR at BAR5. */
+	pci_dev_init(&bad, 0x1af4, 0x1043, 0x078000, 0x1af4, 3);
+	bad.bar[0].size = 2;
+	bad.bar[0].io = true;
+	ck_assert_int_eq(pci_register(&vm, &bad), -EINVAL);
+	bad.bar[0].size = 512;
+	ck_assert_int_eq(pci_register(&vm, &bad), -EINVAL);
+	bad.bar[0].size = 0x1000;
+	bad.bar[0].io = false;
+	bad.bar[1].size = 4;
+	bad.bar[1].io = true;
+	ck_assert_int_eq(pci_register(&vm, &bad), -EINVAL);
+	memset(bad.bar, 0, sizeof(bad.bar));
+	bad.bar[5].size = 0x1000;
+	ck_assert_int_eq(pci_register(&vm, &bad), -EINVAL);
+}
+END_TEST
+
 START_TEST(test_caps)
 {
 	struct pci_dev d = { 0 };
@@ -165,6 +227,7 @@ static Suite *pci_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_bridge_and_empty_slots);
 	tcase_add_test(tc, test_bar_sizing_and_move);
+	tcase_add_test(tc, test_io_bar);
 	tcase_add_test(tc, test_caps);
 	tcase_add_test(tc, test_bad_accesses);
 	tcase_add_test(tc, test_full_bus);

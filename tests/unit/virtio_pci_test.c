@@ -119,9 +119,8 @@ static void bring_up(void)
 START_TEST(test_identity_and_caps)
 {
 	static const uint8_t types[] = {
-		VIRTIO_PCI_CAP_COMMON_CFG, VIRTIO_PCI_CAP_NOTIFY_CFG,
-		VIRTIO_PCI_CAP_ISR_CFG, VIRTIO_PCI_CAP_DEVICE_CFG,
-		VIRTIO_PCI_CAP_PCI_CFG,
+		VIRTIO_PCI_CAP_COMMON_CFG, VIRTIO_PCI_CAP_ISR_CFG,
+		VIRTIO_PCI_CAP_DEVICE_CFG, VIRTIO_PCI_CAP_PCI_CFG,
 	};
 	unsigned int i;
 	int off;
@@ -135,8 +134,15 @@ START_TEST(test_identity_and_caps)
 		ck_assert_int_gt(off, 0x3f);
 		ck_assert_uint_eq(vp.pci.cfg[off + 4], 0);	/* BAR0 */
 	}
+	/* The notify registers are an I/O BAR, a port per queue. */
 	off = find_cap(0x09, VIRTIO_PCI_CAP_NOTIFY_CFG);
+	ck_assert_uint_eq(vp.pci.cfg[off + 4], VIRTIO_PCI_NOTIFY_BAR);
+	ck_assert_uint_eq(vp.pci.cfg[off + 8], 0);		/* offset */
+	ck_assert_uint_eq(vp.pci.cfg[off + 12], NQ * VIRTIO_PCI_NOTIFY_MULT);
 	ck_assert_uint_eq(vp.pci.cfg[off + 16], VIRTIO_PCI_NOTIFY_MULT);
+	ck_assert(vp.pci.bar[VIRTIO_PCI_NOTIFY_BAR].io);
+	ck_assert_uint_ge(vp.pci.bar[VIRTIO_PCI_NOTIFY_BAR].size,
+			  NQ * VIRTIO_PCI_NOTIFY_MULT);
 	off = find_cap(0x11, 0);
 	ck_assert_int_gt(off, 0);
 	ck_assert_uint_eq((vp.pci.cfg[off + 2] | vp.pci.cfg[off + 3] << 8) & 0x7ff,
@@ -364,18 +370,69 @@ START_TEST(test_pci_cfg_window)
 	boff = VIRTIO_PCI_BAR_SIZE;
 	cfg_wr(off + 8, &boff, 4);
 	cfg_wr(off + 16, &data, 2);
+	ck_assert_uint_eq(vp.queue_select, 1);
 }
 END_TEST
+
+START_TEST(test_pci_cfg_window_notify)
+{
+	int off = find_cap(0x09, VIRTIO_PCI_CAP_PCI_CFG);
+	uint32_t boff = VIRTIO_PCI_NOTIFY_MULT, blen = 2, data = 1;
+	uint8_t bar = VIRTIO_PCI_NOTIFY_BAR;
+	eventfd_t n;
+
+	/* Queue 1's port through the window: a kick. */
+	cfg_wr(off + 4, &bar, 1);
+	cfg_wr(off + 12, &blen, 4);
+	cfg_wr(off + 8, &boff, 4);
+	memcpy(&data, vp.pci.cfg + off + 16, 4);
+	ck_assert_uint_eq(data, 0);
+	data = 1;
+	cfg_wr(off + 16, &data, 2);
+	ck_assert_int_eq(eventfd_read(vp.qfd[1].fd, &n), 0);
+	/* Past the last queue's port, and other BARs: nothing. */
+	boff = NQ * VIRTIO_PCI_NOTIFY_MULT;
+	cfg_wr(off + 8, &boff, 4);
+	cfg_wr(off + 16, &data, 2);
+	bar = 4;
+	boff = 0;
+	cfg_wr(off + 4, &bar, 1);
+	cfg_wr(off + 8, &boff, 4);
+	cfg_wr(off + 16, &data, 2);
+	ck_assert_int_eq(eventfd_read(vp.qfd[0].fd, &n), -1);
+	ck_assert_int_eq(eventfd_read(vp.qfd[1].fd, &n), -1);
+}
+END_TEST
+
+/* A kick no ioeventfd caught: the port (2 bytes at 2q) names the queue. */
+static void kick(uint64_t off, uint64_t v, uint32_t len)
+{
+	virtio_pci_notify_access(&vp, off, &v, len, true);
+}
 
 START_TEST(test_notify_without_kvm)
 {
 	eventfd_t n;
+	uint64_t v = ~0ULL;
 
-	wr(VIRTIO_PCI_NOTIFY_OFF + VIRTIO_PCI_NOTIFY_MULT, 1, 2);
+	kick(1 * VIRTIO_PCI_NOTIFY_MULT, 1, 2);
 	ck_assert_int_eq(eventfd_read(vp.qfd[1].fd, &n), 0);
-	wr(VIRTIO_PCI_NOTIFY_OFF + 40 * VIRTIO_PCI_NOTIFY_MULT, 40, 2);
+	/* The port decides, not the value. */
+	kick(0, 1, 2);
+	ck_assert_int_eq(eventfd_read(vp.qfd[0].fd, &n), 0);
+	ck_assert_int_eq(eventfd_read(vp.qfd[1].fd, &n), -1);
+	/* No such queue, odd ports, other widths: nothing. */
+	kick(40 * VIRTIO_PCI_NOTIFY_MULT, 40, 2);
+	kick(NQ * VIRTIO_PCI_NOTIFY_MULT, NQ, 2);
+	kick(1, 0, 2);
+	kick(0, 0, 1);
+	kick(0, 0, 4);
+	kick(~0ULL - 1, 0, 2);
 	ck_assert_int_eq(eventfd_read(vp.qfd[0].fd, &n), -1);
 	ck_assert_int_eq(eventfd_read(vp.qfd[1].fd, &n), -1);
+	/* Reads are zero. */
+	virtio_pci_notify_access(&vp, 0, &v, 2, false);
+	ck_assert_uint_eq(v & 0xffff, 0);
 }
 END_TEST
 
@@ -398,6 +455,7 @@ static Suite *virtio_pci_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_identity_and_caps);
 	tcase_add_test(tc, test_features_and_queues);
+	tcase_add_test(tc, test_pci_cfg_window_notify);
 	tcase_add_test(tc, test_bad_queue_select);
 	tcase_add_test(tc, test_feature_negotiation);
 	tcase_add_test(tc, test_feature_select_out_of_range);
