@@ -132,6 +132,24 @@ static void note_vmm_end(struct kvmc_ctx *ctx, const char *dir,
 	kvmc_err_set(ctx, EIO, "%s: %s", prev, why);
 }
 
+/* The guest's kernel and initrd, before anything is made: a missing one
+ * is named with the configuration that chose it (the VMM would only fail
+ * later, its reason in a log the failed create removes). */
+static int check_guest_files(struct kvmc_ctx *ctx, const struct rtconfig *rc)
+{
+	const char *what[2] = { "kernel", "initrd" };
+	const char *path[2] = { rc->kernel, rc->initrd };
+	int i;
+
+	for (i = 0; i < 2; i++)
+		if (access(path[i], R_OK))
+			return kvmc_err(ctx, errno, "%s: %s %s: %s",
+					rc->source ? rc->source :
+						     "runtime configuration (built-in defaults)",
+					what[i], path[i], strerror(errno));
+	return 0;
+}
+
 /* KVMC_FAULT=NAME makes the named point of create fail on purpose, for
  * the tests of what a crash there leaves (docs/faults.md). */
 static bool fault_point(const char *name)
@@ -179,6 +197,8 @@ int lc_create(struct kvmc_ctx *ctx, const char *id, const char *bundle,
 		kvmc_err(ctx, EINVAL, "config.json: process.args: empty");
 		goto out;
 	}
+	if (check_guest_files(ctx, &rc))
+		goto out;
 	if (state_create(ctx, id, abs, cfg->rootfs, &cfg->annotations, &st,
 			 &lockfd))
 		goto out;

@@ -143,6 +143,22 @@ check_all() {
 	[ "$output" = "ocicheck: $TMP/k.conf:1: default_memory_mib: expected a number of MiB from 1 to 4194304, got 'lots'" ]
 }
 
+@test "runtime config: a kernel or initrd that is not there fails create with the file that named it, leaving nothing" {
+	# Relative paths are the configuration file's: a copy elsewhere names
+	# files that are not there.
+	printf 'kernel = guest/vmlinux\ninitrd = /bin/true\n' > "$TMP/k.conf"
+	KVMC_CONFIG=$TMP/k.conf run "$KVMC" --root "$ROOT" create --bundle "$BUNDLE" c1
+	[ "$status" -ne 0 ]
+	[[ $output == *"$TMP/k.conf: kernel $TMP/guest/vmlinux: No such file or directory"* ]]
+	[ "$(grep -c . <<< "$output")" -eq 1 ]
+	printf 'kernel = /bin/true\ninitrd = /nonexistent/initrd.img\n' > "$TMP/k.conf"
+	KVMC_CONFIG=$TMP/k.conf run "$KVMC" --root "$ROOT" create --bundle "$BUNDLE" c1
+	[ "$status" -ne 0 ]
+	[[ $output == *"$TMP/k.conf: initrd /nonexistent/initrd.img: No such file or directory"* ]]
+	[ -z "$(ls -A "$ROOT" 2>/dev/null)" ]
+	[ -z "$(pgrep -f "kvmc-(vmm|shim).*$TMP" || true)" ]
+}
+
 @test "runtime config: the installed kvmc.conf.in is valid" {
 	sed "s|@PREFIX@|/opt/kvmc|g" "$TOP/runtime/kvmc.conf.in" > "$TMP/k.conf"
 	KVMC_CONFIG=$TMP/k.conf run "$OCICHECK" "$BUNDLE"

@@ -8,7 +8,13 @@
 
 load kvmc_helpers
 
-setup() { kvmc_setup; }
+setup() {
+	kvmc_setup
+	# create checks that the guest's kernel and initrd are there before
+	# anything else; these never boot (the hooks fail first).
+	printf 'kernel = /bin/true\ninitrd = /bin/true\n' > "$TMP/kvmc.conf"
+	export KVMC_CONFIG=$TMP/kvmc.conf
+}
 teardown() { kvmc_teardown; }
 
 H='"ociVersion":"1.0.2","root":{"path":"rootfs"},"process":{"args":["sh"],"cwd":"/"}'
