@@ -13,7 +13,9 @@ docker_fixture_up() {
 	WRAP=$(mktemp /run/kvmc-rt.XXXXXX)
 	local conf=$ROOT/build/kvmc.conf
 	if [[ -n ${FIXTURE_MAX_VCPUS:-} ]]; then
-		conf=$WRAP.conf
+		# Beside the build's: its relative paths are the directory's.
+		conf=$(mktemp -p "$ROOT/build" kvmc-fixture.XXXXXX)
+		FIXTURE_CONF=$conf
 		sed "s/^max_vcpus *=.*/max_vcpus = $FIXTURE_MAX_VCPUS/" \
 			"$ROOT/build/kvmc.conf" > "$conf"
 		grep -q "^max_vcpus = $FIXTURE_MAX_VCPUS\$" "$conf" ||
@@ -32,7 +34,7 @@ docker_fixture_up() {
 
 docker_fixture_down() {
 	[[ -n ${KVMC_DOCKER_DIR:-} ]] && "$ROOT/tests/kvmhost/docker-down" "$KVMC_DOCKER_DIR"
-	rm -f "${WRAP:-}" "${WRAP:-}.conf"
+	rm -f "${WRAP:-}" "${FIXTURE_CONF:-}"
 }
 
 # -k: an attached docker CLI passes SIGTERM on to the container.
