@@ -21,13 +21,18 @@
  * tsc=reliable        the TSC is stable under KVM: no watchdog clocksource
  * no_timer_check      the IOAPIC timer check is for broken hardware
  * rcupdate.rcu_expedited=1  faster boot on few vCPUs
+ * noreplace-smp       a one-vCPU guest would rewrite its ~5000 lock
+ *                     prefixes one text_poke (two page-table switches and
+ *                     a TLB flush) each: 9-10% of the minimal kernel's
+ *                     boot (docs/benchmarks.md); a locked instruction
+ *                     costs a one-CPU guest a few cycles more
  * quiet               the console is slow, keep it short
  */
 const char vmm_default_cmdline[] =
 	"console=ttyS0 reboot=k panic=-1 pci=conf1 acpi=off "
 	"i8042.noaux i8042.nomux i8042.nopnp i8042.dumbkbd "
 	"8250.nr_uarts=1 io_delay=none tsc=reliable no_timer_check "
-	"rcupdate.rcu_expedited=1 quiet";
+	"rcupdate.rcu_expedited=1 noreplace-smp quiet";
 
 static const char usage[] =
 "usage: kvmc-vmm --kernel PATH [--initrd PATH] [--cmdline STRING]\n"

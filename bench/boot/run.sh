@@ -65,7 +65,7 @@ reboot -f
 EOF
 "$root/tests/integration/lib/mkinitrd-busybox.sh" "$work/initrd" "$work/init.sh"
 # kvmc-vmm's default command line (vmm/options.c) less its reboot= method.
-base="console=ttyS0 panic=-1 pci=conf1 acpi=off i8042.noaux i8042.nomux i8042.nopnp i8042.dumbkbd 8250.nr_uarts=1 io_delay=none tsc=reliable no_timer_check rcupdate.rcu_expedited=1 quiet"
+base="console=ttyS0 panic=-1 pci=conf1 acpi=off i8042.noaux i8042.nomux i8042.nopnp i8042.dumbkbd 8250.nr_uarts=1 io_delay=none tsc=reliable no_timer_check rcupdate.rcu_expedited=1 noreplace-smp quiet"
 bz=$root/build/guest/vmlinuz
 pvh=$root/build/guest/vmlinux
 min=$root/build/guest/kvmc-vmlinux

@@ -81,7 +81,7 @@ echo BENCH-IDLE
 while :; do sleep 3600; done
 EOF
 "$root/tests/integration/lib/mkinitrd-busybox.sh" "$work/initrd" "$work/init.sh"
-cmdline="console=ttyS0 panic=-1 pci=conf1 acpi=off i8042.noaux i8042.nomux i8042.nopnp i8042.dumbkbd 8250.nr_uarts=1 io_delay=none tsc=reliable no_timer_check rcupdate.rcu_expedited=1 quiet reboot=t"
+cmdline="console=ttyS0 panic=-1 pci=conf1 acpi=off i8042.noaux i8042.nomux i8042.nopnp i8042.dumbkbd 8250.nr_uarts=1 io_delay=none tsc=reliable no_timer_check rcupdate.rcu_expedited=1 noreplace-smp quiet reboot=t"
 
 # rt_cmd CFG: the command line of runtime CFG, without the state root.
 rt_cmd() {
