@@ -40,6 +40,8 @@ static const struct seccomp_rule rules[] = {
 	ALLOW(epoll_wait), ALLOW(epoll_pwait), ALLOW(epoll_ctl),
 	ALLOW(eventfd2), ALLOW(read), ALLOW(write), ALLOW(readv),
 	ALLOW(writev), ALLOW(close), ALLOW(ioctl),
+	/* a device's later look at a queue whose kicks it put off */
+	ALLOW(timerfd_settime),
 	/* The 8250 backs off for a millisecond when its FIFO is full. */
 	ALLOW(poll),
 

@@ -159,6 +159,35 @@ static void drain_tx(struct vcon_port *p)
 		p->ops->readable(p, p->opaque);
 }
 
+/*
+ * Receive-queue kicks.  With nothing held for the guest the device needs
+ * none: it looks for buffers when bytes arrive.  With bytes held and every
+ * buffer filled, the guest's reader hands the buffers back one by one as
+ * it empties them, each with a kick that would wake the device for one
+ * buffer (a page, from Linux): instead the kick is asked for once it has
+ * handed back half of its pool (at most half the queue), when it still
+ * has the other half to read, and the device looks anyway after
+ * VCON_RX_LATER_US in case it stops short.
+ */
+#define VCON_RX_LATER_US	2000
+
+static void rx_kicks(struct vcon_port *p, struct virtq *vq)
+{
+	unsigned int n;
+
+	if (!bytering_used(&p->to_guest)) {
+		virtq_kick_after(vq, 0);
+		return;
+	}
+	n = p->rx_pool / 2;
+	if (n > vq->size / 2u)
+		n = vq->size / 2u;
+	virtq_kick_after(vq, n ? (uint16_t)n : 1);
+	if (n > 1)
+		virtio_pci_look_later(&p->c->vp, vcon_rxq(p->id),
+				      VCON_RX_LATER_US);
+}
+
 /* Moves held bytes into the guest's receive buffers, only once the guest
  * has the port open (Linux drops data for a closed port).  Returns true if
  * room was freed. */
@@ -166,23 +195,35 @@ static bool flush_rx(struct vcon_port *p)
 {
 	struct vcon *c = p->c;
 	struct virtq *vq = &c->vp.vq[vcon_rxq(p->id)];
-	bool freed = false;
+	unsigned int filled = 0;
 	int r;
 
 	if (!p->guest_open || !virtio_pci_running(&c->vp))
 		return false;
-	while (bytering_used(&p->to_guest)) {
-		r = virtq_pop(vq, &c->req);
-		if (r < 0)
-			virtio_pci_needs_reset(&c->vp);
-		if (r <= 0)
+	for (;;) {
+		uint16_t avail = virtq_avail_count(vq);
+
+		if (avail > p->rx_pool)
+			p->rx_pool = avail;
+		while (bytering_used(&p->to_guest)) {
+			r = virtq_pop(vq, &c->req);
+			if (r < 0)
+				virtio_pci_needs_reset(&c->vp);
+			if (r <= 0)
+				break;
+			virtq_push(vq, c->req.head,
+				   ring_to_req(&p->to_guest, &c->req));
+			filled++;
+		}
+		rx_kicks(p, vq);
+		/* Buffers added before the driver saw the new avail_event
+		 * came without a kick. */
+		if (!bytering_used(&p->to_guest) || !virtq_has_avail(vq))
 			break;
-		virtq_push(vq, c->req.head, ring_to_req(&p->to_guest, &c->req));
-		freed = true;
 	}
-	if (freed)
+	if (filled)
 		virtq_notify(vq);
-	return freed;
+	return filled > 0;
 }
 
 static void flush_rx_and_call(struct vcon_port *p)
@@ -239,6 +280,7 @@ static void reset(struct virtio_pci *vp)
 	c->ctrl_head = c->ctrl_tail = 0;
 	for (i = 0; i < c->nr_ports; i++) {
 		c->port[i].tx_held = false;
+		c->port[i].rx_pool = 0;
 		vcon_port_opened(&c->port[i], false);
 	}
 }

@@ -22,6 +22,9 @@ struct vcon_port {
 	struct bytering to_guest, from_guest;
 	bool guest_open;
 	bool want_writable;	/* a write came back short */
+	/* The most receive buffers the guest has had out at once: about
+	 * how many it holds when the device has filled them all. */
+	uint16_t rx_pool;
 	/* A transmit buffer taken from the guest but not all copied out
 	 * yet (the ring from the guest filled up). */
 	struct virtq_req *tx;

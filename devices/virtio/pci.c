@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include <linux/virtio_config.h>
@@ -61,6 +62,62 @@ void virtio_pci_kick(struct virtio_pci *vp, unsigned int q)
 {
 	if (q < vp->nr_queues && eventfd_write(vp->qfd[q].fd, 1) < 0)
 		log_warn("virtio-pci: kick of queue %u: %m", q);
+}
+
+void virtio_pci_look_later(struct virtio_pci *vp, unsigned int q,
+			   unsigned int usec)
+{
+	struct itimerspec t = { { 0, 0 }, { 0, 0 } };
+
+	if (q >= vp->nr_queues || vp->later_fd < 0)
+		return;
+	virtio_pci_lock(vp);
+	if (!vp->later_queues) {
+		if (usec > 1000000)
+			usec = 1000000;
+		if (!usec)
+			usec = 1;
+		t.it_value.tv_sec = usec / 1000000;
+		t.it_value.tv_nsec = (long)(usec % 1000000) * 1000;
+		if (timerfd_settime(vp->later_fd, 0, &t, NULL) < 0) {
+			/* No timer: look now rather than never. */
+			log_warn("virtio-pci %02x: timer: %m", vp->pci.slot);
+			virtio_pci_kick(vp, q);
+			goto out;
+		}
+	}
+	vp->later_queues |= 1ULL << q;
+out:
+	virtio_pci_unlock(vp);
+}
+
+void virtio_pci_look_now(struct virtio_pci *vp)
+{
+	uint64_t qs;
+	unsigned int q;
+
+	virtio_pci_lock(vp);
+	qs = vp->later_queues;
+	vp->later_queues = 0;
+	for (q = 0; q < vp->nr_queues; q++) {
+		if (!(qs & (1ULL << q)))
+			continue;
+		if (virtio_pci_running(vp) && vp->vq[q].ready &&
+		    vp->ops->queue_notify)
+			vp->ops->queue_notify(vp, q);
+	}
+	virtio_pci_unlock(vp);
+}
+
+static void on_later(void *opaque, uint32_t events)
+{
+	struct virtio_pci *vp = opaque;
+	uint64_t n;
+
+	(void)events;
+	if (read(vp->later_fd, &n, sizeof(n)) != sizeof(n))
+		return;
+	virtio_pci_look_now(vp);
 }
 
 void virtio_pci_config_changed(struct virtio_pci *vp)
@@ -526,6 +583,7 @@ int virtio_pci_init(struct virtio_pci *vp, struct vm *vm, uint16_t device_id,
 	vp->nr_queues = nr_queues;
 	vp->nr_vectors = nr_queues + 1;
 	vp->msix_config = VIRTQ_NO_VECTOR;
+	vp->later_fd = -1;
 	for (i = 0; i < VIRTIO_PCI_MAX_QUEUES; i++)
 		vp->qfd[i].fd = -1;
 	for (i = 0; i <= VIRTIO_PCI_MAX_QUEUES; i++) {
@@ -546,6 +604,9 @@ int virtio_pci_init(struct virtio_pci *vp, struct vm *vm, uint16_t device_id,
 		if (vp->qfd[i].fd < 0)
 			goto fail_errno;
 	}
+	vp->later_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (vp->later_fd < 0)
+		goto fail_errno;
 	for (i = 0; i < vp->nr_vectors; i++) {
 		vp->vec[i].fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 		if (vp->vec[i].fd < 0)
@@ -607,6 +668,9 @@ int virtio_pci_register(struct virtio_pci *vp)
 		if (r < 0)
 			return r;
 	}
+	r = evloop_add(vp->vm->loop, vp->later_fd, EPOLLIN, on_later, vp);
+	if (r < 0)
+		return r;
 	virtio_pci_lock(vp);
 	bind_notify(vp);
 	r = virtio_pci_msix_bind(vp);
@@ -631,6 +695,12 @@ void virtio_pci_free(struct virtio_pci *vp)
 			evloop_del(vp->vm->loop, vp->qfd[i].fd);
 		close(vp->qfd[i].fd);
 		vp->qfd[i].fd = -1;
+	}
+	if (vp->later_fd >= 0) {
+		if (vp->vm->loop)
+			evloop_del(vp->vm->loop, vp->later_fd);
+		close(vp->later_fd);
+		vp->later_fd = -1;
 	}
 	for (i = 0; i <= VIRTIO_PCI_MAX_QUEUES; i++) {
 		if (vp->vec[i].fd >= 0)

@@ -95,6 +95,10 @@ struct virtio_pci {
 	struct virtio_pci_qfd qfd[VIRTIO_PCI_MAX_QUEUES];
 	unsigned int nr_vectors;	/* nr_queues + 1 */
 	struct virtio_pci_vector vec[VIRTIO_PCI_MAX_QUEUES + 1];
+
+	/* virtio_pci_look_later: a timerfd and the queues it is for. */
+	int later_fd;
+	uint64_t later_queues;
 };
 
 /*
@@ -123,6 +127,14 @@ struct virtq *virtio_pci_vq(struct virtio_pci *vp, unsigned int q);
 void virtio_pci_notify(struct virtio_pci *vp, unsigned int q);
 /* Runs ops->queue_notify(q) on vm->loop soon (e.g. host data arrived). */
 void virtio_pci_kick(struct virtio_pci *vp, unsigned int q);
+/* Runs ops->queue_notify(q) on vm->loop within usec (at most a second)
+ * even if the driver does not kick: the net under a queue whose kicks
+ * the device put off (virtq_kick_after).  An earlier look stands. */
+void virtio_pci_look_later(struct virtio_pci *vp, unsigned int q,
+			   unsigned int usec);
+/* The look virtio_pci_look_later asked for, now (the timer's handler;
+ * exposed for tests, which have no loop). */
+void virtio_pci_look_now(struct virtio_pci *vp);
 /* Device config changed: bump config_generation, config interrupt. */
 void virtio_pci_config_changed(struct virtio_pci *vp);
 /* The device cannot go on (a queue broke): DEVICE_NEEDS_RESET. */

@@ -29,6 +29,7 @@ void virtq_reset(struct virtq *vq, uint16_t max_size)
 	memset(vq, 0, sizeof(*vq));
 	vq->size = vq->max_size = max_size;
 	vq->msix_vector = VIRTQ_NO_VECTOR;
+	vq->kick_batch = 1;
 	vq->interrupt = interrupt;
 	vq->opaque = opaque;
 }
@@ -67,6 +68,7 @@ int virtq_start(struct virtq *vq, const struct guest_mem *mem,
 	vq->indirect = features & (1ULL << VIRTIO_RING_F_INDIRECT_DESC);
 	vq->last_avail = vq->used_idx = vq->signalled = 0;
 	vq->pending = false;
+	vq->kick_batch = 1;
 	vq->broken = false;
 	vq->ready = true;
 	return 0;
@@ -166,6 +168,34 @@ bool virtq_has_avail(struct virtq *vq)
 	       vq->last_avail;
 }
 
+/*
+ * The driver kicks when the buffers it adds move its avail index from old
+ * past avail_event (vring_need_event): avail_event = last_avail + n - 1 is
+ * a kick at the n-th buffer the device has not taken, and last_avail - 1
+ * is behind every index the driver can have, so no kick.
+ */
+void virtq_kick_after(struct virtq *vq, uint16_t n)
+{
+	vq->kick_batch = n > vq->size ? vq->size : n;
+	if (!vq->ready || vq->broken || !vq->event_idx)
+		return;
+	store16(&vq->used->ring[vq->size],
+		(uint16_t)(vq->last_avail + vq->kick_batch - 1));
+	/* Written before the caller looks at the avail index again. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+uint16_t virtq_avail_count(struct virtq *vq)
+{
+	uint16_t n;
+
+	if (!vq->ready || vq->broken)
+		return 0;
+	n = (uint16_t)(__atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE) -
+		       vq->last_avail);
+	return n > vq->size ? vq->size : n;
+}
+
 int virtq_pop(struct virtq *vq, struct virtq_req *req)
 {
 	uint16_t avail_idx, head;
@@ -185,9 +215,11 @@ int virtq_pop(struct virtq *vq, struct virtq_req *req)
 		if (avail_idx == vq->last_avail) {
 			if (!vq->event_idx)
 				return 0;
-			/* Ask for a kick at the next buffer, then look again:
-			 * the driver may have added one before seeing it. */
-			store16(&vq->used->ring[vq->size], vq->last_avail);
+			/* Ask for a kick (at the next buffer by default),
+			 * then look again: the driver may have added one
+			 * before seeing it. */
+			store16(&vq->used->ring[vq->size],
+				(uint16_t)(vq->last_avail + vq->kick_batch - 1));
 			__atomic_thread_fence(__ATOMIC_SEQ_CST);
 			if (__atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE) ==
 			    vq->last_avail)

@@ -44,6 +44,8 @@ struct virtq {
 	uint16_t used_idx;	/* device's copy of used->idx */
 	uint16_t signalled;	/* used_idx at the last interrupt */
 	bool pending;		/* used entries not yet signalled */
+	uint16_t kick_batch;	/* buffers the driver adds before it kicks
+				 * (virtq_kick_after); 1 by default */
 
 	/* Raises the queue's interrupt: set by the transport. */
 	void (*interrupt)(void *opaque);
@@ -79,6 +81,21 @@ int virtq_pop(struct virtq *vq, struct virtq_req *req);
 
 /* True if the driver has made buffers available that pop would take. */
 bool virtq_has_avail(struct virtq *vq);
+/* How many (at most the queue size; 0 if not ready or broken). */
+uint16_t virtq_avail_count(struct virtq *vq);
+
+/*
+ * When the driver should kick next, through EVENT_IDX's avail_event: once
+ * it has added n buffers the device has not taken.  1 (the default, and
+ * after every reset) is every buffer; n > 1 lets n gather first (at most
+ * the queue size); 0 asks for no kick at all, for a queue the device
+ * looks at on its own (a receive queue it has nothing for).  Written now
+ * and again by every pop that empties the ring.  The driver may add
+ * buffers without a kick after this: a caller that needs them looks with
+ * virtq_has_avail afterwards.  Without EVENT_IDX the driver kicks at
+ * every buffer whatever this says.
+ */
+void virtq_kick_after(struct virtq *vq, uint16_t n);
 
 /* Returns a request to the driver, len bytes written to its buffers. */
 void virtq_push(struct virtq *vq, uint16_t head, uint32_t len);

@@ -28,6 +28,7 @@ static struct vcon *c;
 static struct vcon_port *pa, *pb;
 static int out[2];
 static uint64_t next_buf;
+static uint32_t features0 = 1U << VIRTIO_CONSOLE_F_MULTIPORT;
 static uint16_t next_desc[16], last_used[16];
 static int readable_calls, writable_calls, state_calls;
 static bool last_state;
@@ -178,7 +179,7 @@ static void driver_up(void)
 	memset(gp(QBASE, nq * 0x2000), 0, nq * 0x2000);
 	bar_wr(0x14, 3, 1);
 	bar_wr(0x08, 0, 4);
-	bar_wr(0x0c, 1U << VIRTIO_CONSOLE_F_MULTIPORT, 4);
+	bar_wr(0x0c, features0, 4);
 	bar_wr(0x08, 1, 4);
 	bar_wr(0x0c, 1, 4);
 	bar_wr(0x14, 0x0b, 1);
@@ -231,6 +232,7 @@ static void handshake(void)
 static void setup(void)
 {
 	log_init("t", stderr, false, LOG_ERROR);
+	features0 = 1U << VIRTIO_CONSOLE_F_MULTIPORT;
 	memset(&vm, 0, sizeof(vm));
 	vm.vm_fd = vm.kvm_fd = -1;
 	ck_assert_int_eq(guest_mem_init(&vm.mem, RAM), 0);
@@ -563,6 +565,82 @@ START_TEST(test_port_names)
 }
 END_TEST
 
+/* Adds one receive buffer to port 1's queue as Linux would, with
+ * EVENT_IDX: true if that add calls for a kick. */
+static bool post_rx_kicks(void)
+{
+	struct vring_avail *avail = gp(QBASE + 4 * 0x2000 + 0x400, 6 + 2 * QSZ);
+	struct vring_used *u = gp(QBASE + 4 * 0x2000 + 0x800, 6 + 8 * QSZ + 2);
+	uint16_t old = avail->idx;
+
+	post(4, 4096, true, NULL);
+	return vring_need_event(*(uint16_t *)&u->ring[QSZ],
+				(uint16_t)(old + 1), old);
+}
+
+/* Checks and counts port 1's filled receive buffers against data. */
+static size_t take_rx(const uint8_t *data, size_t at)
+{
+	uint32_t len;
+	uint64_t gpa;
+	size_t got = 0;
+
+	while (used(4, &len, &gpa)) {
+		ck_assert_mem_eq(gp(gpa, len), data + at + got, len);
+		got += len;
+	}
+	return got;
+}
+
+/* Host -> guest with EVENT_IDX: once the guest's buffers are all filled
+ * and bytes wait, it is asked to kick only when it has handed back half
+ * of them; the timer's look takes what it handed back without a kick;
+ * with nothing waiting it is asked for no kick at all, and new bytes
+ * still find the buffers it added. */
+START_TEST(test_rx_kicks_put_off)
+{
+	size_t total = 100 * 1024, at = 0;
+	uint8_t *data = malloc(total);
+	int i, kicks = 0;
+
+	for (size_t k = 0; k < total; k++)
+		data[k] = (uint8_t)(k * 13 + (k >> 9));
+	bar_wr(0x14, 0, 1);			/* driver reload, with EVENT_IDX */
+	features0 |= 1U << VIRTIO_RING_F_EVENT_IDX;
+	driver_up();
+	handshake();
+	send_ctrl(1, VIRTIO_CONSOLE_PORT_OPEN, 1);
+	for (i = 0; i < QSZ; i++)
+		post(4, 4096, true, NULL);
+	ck_assert_uint_eq(vcon_port_write(pa, data, total), total);
+	at += take_rx(data, at);
+	ck_assert_uint_eq(at, QSZ * 4096);
+	ck_assert(c->vp.later_queues & (1ULL << 4));	/* the net is set */
+	/* Handing back the first QSZ/2 - 1 asks for no kick, the next does. */
+	for (i = 1; i < QSZ / 2; i++)
+		kicks += post_rx_kicks();
+	ck_assert_int_eq(kicks, 0);
+	ck_assert(post_rx_kicks());
+	run_queue(4);
+	at += take_rx(data, at);
+	ck_assert_uint_eq(at, (QSZ + QSZ / 2) * 4096);
+	/* Two more handed back, no kick: the timer's look takes them. */
+	ck_assert(!post_rx_kicks());
+	ck_assert(!post_rx_kicks());
+	virtio_pci_look_now(&c->vp);
+	at += take_rx(data, at);
+	ck_assert_uint_eq(at, total);
+	/* Nothing waits: no kick for a whole queue of buffers... */
+	for (i = 0; i < QSZ - 2; i++)
+		kicks += post_rx_kicks();
+	ck_assert_int_eq(kicks, 0);
+	/* ... which the next bytes find all the same. */
+	ck_assert_uint_eq(vcon_port_write(pa, data, 10), 10);
+	ck_assert_uint_eq(take_rx(data, 0), 10);
+	free(data);
+}
+END_TEST
+
 static Suite *console_suite(void)
 {
 	Suite *s = suite_create("console");
@@ -579,6 +657,7 @@ static Suite *console_suite(void)
 	tcase_add_test(tc, test_reset_keeps_bytes);
 	tcase_add_test(tc, test_bad_control);
 	tcase_add_test(tc, test_port_names);
+	tcase_add_test(tc, test_rx_kicks_put_off);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -2,6 +2,7 @@
 /* The virtio-pci transport driven like a driver would, without KVM
  * (vm_fd < 0): config space, BAR registers, status, MSI-X. */
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -20,7 +21,7 @@
 
 static struct vm vm;
 static struct virtio_pci vp;
-static int starts, resets;
+static int starts, resets, notified[NQ];
 
 static void cfg_read(struct virtio_pci *d, uint32_t off, void *data,
 		     uint32_t len)
@@ -39,8 +40,15 @@ static void reset(struct virtio_pci *d)
 	resets++;
 }
 
+static void queue_notify(struct virtio_pci *d, unsigned int q)
+{
+	ck_assert_uint_lt(q, NQ);
+	notified[q]++;
+}
+
 static const struct virtio_ops ops = {
 	.features = 1ULL << 3,
+	.queue_notify = queue_notify,
 	.config_size = 8,
 	.config_read = cfg_read,
 	.start = start,
@@ -87,6 +95,7 @@ static void setup(void)
 	vm.vm_fd = vm.kvm_fd = -1;
 	ck_assert_int_eq(guest_mem_init(&vm.mem, 1 << 20), 0);
 	starts = resets = 0;
+	memset(notified, 0, sizeof(notified));
 	ck_assert_int_eq(virtio_pci_init(&vp, &vm, 3, 0x078000, NQ, QSZ, &ops,
 					 NULL), 0);
 }
@@ -436,6 +445,37 @@ START_TEST(test_notify_without_kvm)
 }
 END_TEST
 
+/* virtio_pci_look_later: one timer for the device, the queues it was
+ * asked for looked at once it fires, and only those that can be. */
+START_TEST(test_look_later)
+{
+	struct pollfd pfd;
+	uint64_t n;
+
+	bring_up();
+	wr(0x14, 0x0f, 1);			/* DRIVER_OK */
+	ck_assert(virtio_pci_running(&vp));
+	virtio_pci_look_later(&vp, 0, 1000);
+	virtio_pci_look_later(&vp, 1, 1000000);	/* the earlier one stands */
+	virtio_pci_look_later(&vp, NQ, 10);	/* no such queue: ignored */
+	ck_assert_uint_eq(vp.later_queues, 3);
+	pfd = (struct pollfd){ .fd = vp.later_fd, .events = POLLIN };
+	ck_assert_int_eq(poll(&pfd, 1, 500), 1);	/* 1 ms, not 1 s */
+	ck_assert_int_eq(read(vp.later_fd, &n, sizeof(n)), sizeof(n));
+	virtio_pci_look_now(&vp);
+	ck_assert_int_eq(notified[0], 1);
+	ck_assert_int_eq(notified[1], 0);	/* never enabled */
+	ck_assert_uint_eq(vp.later_queues, 0);
+	virtio_pci_look_now(&vp);		/* nothing asked: nothing */
+	ck_assert_int_eq(notified[0], 1);
+	/* A look asked for before a reset finds nothing to look at. */
+	virtio_pci_look_later(&vp, 0, 1000);
+	wr(0x14, 0, 1);
+	virtio_pci_look_now(&vp);
+	ck_assert_int_eq(notified[0], 1);
+}
+END_TEST
+
 START_TEST(test_init_checks)
 {
 	struct virtio_pci x;
@@ -467,6 +507,7 @@ static Suite *virtio_pci_suite(void)
 	tcase_add_test(tc, test_pci_cfg_window);
 	tcase_add_test(tc, test_notify_without_kvm);
 	tcase_add_test(tc, test_init_checks);
+	tcase_add_test(tc, test_look_later);
 	suite_add_tcase(s, tc);
 	return s;
 }

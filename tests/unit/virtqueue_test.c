@@ -354,6 +354,108 @@ START_TEST(test_event_idx)
 }
 END_TEST
 
+/* The driver's side of a kick with EVENT_IDX: does adding one buffer
+ * (avail idx old -> old + 1) call for one? */
+static bool driver_kicks(uint16_t old)
+{
+	uint16_t event = *(uint16_t *)&used()->ring[QSZ];
+
+	return vring_need_event(event, (uint16_t)(old + 1), old);
+}
+
+/* Adds buffers one at a time as a driver would, until one asks for a
+ * kick; how many that took (QSZ + 1 for none). */
+static unsigned int adds_to_kick(void)
+{
+	unsigned int n;
+
+	for (n = 1; n <= QSZ; n++) {
+		uint16_t old = avail()->idx;
+
+		offer(0);
+		if (driver_kicks(old))
+			return n;
+	}
+	return QSZ + 1;
+}
+
+/* Drains what the driver offered. */
+static void take_all(void)
+{
+	while (virtq_pop(&vq, &req) == 1)
+		virtq_push(&vq, req.head, 0);
+}
+
+START_TEST(test_kick_after)
+{
+	teardown();
+	start(1ULL << VIRTIO_RING_F_EVENT_IDX);
+	set_desc(DESC, 0, DATA, 4, VRING_DESC_F_WRITE, 0);
+	/* Default: a kick at the first buffer the device has not taken. */
+	take_all();
+	ck_assert_uint_eq(adds_to_kick(), 1);
+	take_all();
+	/* Three: the third buffer kicks, whether set now or at the pop
+	 * that empties the ring. */
+	virtq_kick_after(&vq, 3);
+	ck_assert_uint_eq(adds_to_kick(), 3);
+	take_all();
+	ck_assert_uint_eq(adds_to_kick(), 3);
+	/* The pop that emptied the ring asked again for three. */
+	take_all();
+	ck_assert_uint_eq(*(uint16_t *)&used()->ring[QSZ],
+			  (uint16_t)(vq.last_avail + 2));
+	/* None: a whole queue of buffers and no kick. */
+	virtq_kick_after(&vq, 0);
+	ck_assert_uint_eq(adds_to_kick(), QSZ + 1);
+	take_all();
+	ck_assert_uint_eq(adds_to_kick(), QSZ + 1);
+	take_all();
+	/* More than the queue holds is the queue. */
+	virtq_kick_after(&vq, 1000);
+	ck_assert_uint_eq(vq.kick_batch, QSZ);
+	ck_assert_uint_eq(adds_to_kick(), QSZ);
+	take_all();
+	/* Across the index's wrap. */
+	virtq_kick_after(&vq, 2);
+	while (vq.last_avail < 65530) {
+		offer(0);
+		take_all();
+	}
+	for (int i = 0; i < 6; i++) {
+		ck_assert_uint_eq(adds_to_kick(), 2);
+		take_all();
+	}
+	ck_assert_uint_lt(vq.last_avail, 100);
+	/* A reset is back to every buffer. */
+	virtq_reset(&vq, QSZ);
+	ck_assert_uint_eq(vq.kick_batch, 1);
+}
+END_TEST
+
+/* Without EVENT_IDX there is no avail_event: the field is not touched. */
+START_TEST(test_kick_after_no_event_idx)
+{
+	uint16_t *avail_event = (uint16_t *)&used()->ring[QSZ];
+
+	*avail_event = 0x5a5a;
+	virtq_kick_after(&vq, 4);
+	set_desc(DESC, 0, DATA, 4, VRING_DESC_F_WRITE, 0);
+	offer(0);
+	take_all();
+	ck_assert_uint_eq(*avail_event, 0x5a5a);
+	ck_assert_uint_eq(virtq_avail_count(&vq), 0);
+	offer(0);
+	offer(0);
+	ck_assert_uint_eq(virtq_avail_count(&vq), 2);
+	/* An index run ahead counts as the queue, pop breaks it. */
+	avail()->idx += 100;
+	ck_assert_uint_eq(virtq_avail_count(&vq), QSZ);
+	ck_assert_int_eq(virtq_pop(&vq, &req), -EIO);
+	ck_assert_uint_eq(virtq_avail_count(&vq), 0);
+}
+END_TEST
+
 static Suite *virtqueue_suite(void)
 {
 	Suite *s = suite_create("virtqueue");
@@ -376,6 +478,8 @@ static Suite *virtqueue_suite(void)
 	tcase_add_test(tc, test_start_checks);
 	tcase_add_test(tc, test_no_interrupt_flag);
 	tcase_add_test(tc, test_event_idx);
+	tcase_add_test(tc, test_kick_after);
+	tcase_add_test(tc, test_kick_after_no_event_idx);
 	suite_add_tcase(s, tc);
 	return s;
 }
