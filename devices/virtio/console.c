@@ -107,6 +107,37 @@ static void console_output(struct vcon *c, const struct virtq_req *req)
 }
 
 /*
+ * Transmit-queue kicks of a named port.  A guest writing in bulk fills a
+ * buffer per write() of up to 32 KiB (Linux's cap) and kicks for each: on
+ * one CPU a wakeup of the device thread and two context switches per
+ * 32 KiB.  After a full-sized buffer the driver is asked to kick only
+ * every VCON_TX_BATCH buffers, and the device looks every
+ * VCON_TX_LATER_US meanwhile, which is what bounds the wait of the last
+ * buffer of a burst; a smaller buffer (a message, a burst's tail) puts
+ * every kick back.  Port 0 (hvc) never: Linux spins on its writes.
+ */
+#define VCON_TX_BULK		(32 * 1024)
+#define VCON_TX_BATCH		8
+#define VCON_TX_LATER_US	500
+
+/* The transmit ring is empty after a buffer of last bytes: when should
+ * the guest kick next?  True if it added buffers meanwhile. */
+static bool tx_kicks(struct vcon_port *p, struct virtq *vq, size_t last)
+{
+	bool bulk = p->id && last >= VCON_TX_BULK;
+
+	if (bulk != (vq->kick_batch > 1)) {
+		virtq_kick_after(vq, bulk ? VCON_TX_BATCH : 1);
+		if (virtq_has_avail(vq))
+			return true;
+	}
+	if (bulk)
+		virtio_pci_look_later(&p->c->vp, vcon_txq(p->id),
+				      VCON_TX_LATER_US);
+	return false;
+}
+
+/*
  * Takes the guest's transmit buffers while the ring from the guest has
  * room; a buffer is completed as soon as it is copied (the Linux driver
  * spins on console and control writes until they come back).
@@ -116,7 +147,7 @@ static void drain_tx(struct vcon_port *p)
 	struct vcon *c = p->c;
 	struct virtq *vq = &c->vp.vq[vcon_txq(p->id)];
 	bool moved = false, pushed = false;
-	size_t n;
+	size_t n, last = 0;
 	int r;
 
 	for (;;) {
@@ -124,6 +155,8 @@ static void drain_tx(struct vcon_port *p)
 			r = virtq_pop(vq, p->tx);
 			if (r < 0)
 				virtio_pci_needs_reset(&c->vp);
+			if (r == 0 && tx_kicks(p, vq, last))
+				continue;
 			if (r <= 0)
 				break;
 			p->tx_held = true;
@@ -149,6 +182,7 @@ static void drain_tx(struct vcon_port *p)
 			if (p->tx_off < p->tx->rd_len)
 				break;		/* ring full: wait for a read */
 		}
+		last = p->tx->rd_len;
 		virtq_push(vq, p->tx->head, 0);
 		p->tx_held = false;
 		pushed = true;

@@ -565,17 +565,34 @@ START_TEST(test_port_names)
 }
 END_TEST
 
-/* Adds one receive buffer to port 1's queue as Linux would, with
+/* Adds one buffer of len bytes to queue q as Linux would, with
  * EVENT_IDX: true if that add calls for a kick. */
-static bool post_rx_kicks(void)
+static bool post_kicks(unsigned int q, uint32_t len, bool writable,
+		       const void *data)
 {
-	struct vring_avail *avail = gp(QBASE + 4 * 0x2000 + 0x400, 6 + 2 * QSZ);
-	struct vring_used *u = gp(QBASE + 4 * 0x2000 + 0x800, 6 + 8 * QSZ + 2);
+	struct vring_avail *avail = gp(QBASE + q * 0x2000 + 0x400, 6 + 2 * QSZ);
+	struct vring_used *u = gp(QBASE + q * 0x2000 + 0x800, 6 + 8 * QSZ + 2);
 	uint16_t old = avail->idx;
 
-	post(4, 4096, true, NULL);
+	post(q, len, writable, data);
 	return vring_need_event(*(uint16_t *)&u->ring[QSZ],
 				(uint16_t)(old + 1), old);
+}
+
+/* A receive buffer of a page on port 1's queue. */
+static bool post_rx_kicks(void)
+{
+	return post_kicks(4, 4096, true, NULL);
+}
+
+/* The driver reloads with EVENT_IDX and opens port 1. */
+static void reload_with_event_idx(void)
+{
+	bar_wr(0x14, 0, 1);
+	features0 |= 1U << VIRTIO_RING_F_EVENT_IDX;
+	driver_up();
+	handshake();
+	send_ctrl(1, VIRTIO_CONSOLE_PORT_OPEN, 1);
 }
 
 /* Checks and counts port 1's filled receive buffers against data. */
@@ -605,11 +622,7 @@ START_TEST(test_rx_kicks_put_off)
 
 	for (size_t k = 0; k < total; k++)
 		data[k] = (uint8_t)(k * 13 + (k >> 9));
-	bar_wr(0x14, 0, 1);			/* driver reload, with EVENT_IDX */
-	features0 |= 1U << VIRTIO_RING_F_EVENT_IDX;
-	driver_up();
-	handshake();
-	send_ctrl(1, VIRTIO_CONSOLE_PORT_OPEN, 1);
+	reload_with_event_idx();
 	for (i = 0; i < QSZ; i++)
 		post(4, 4096, true, NULL);
 	ck_assert_uint_eq(vcon_port_write(pa, data, total), total);
@@ -641,6 +654,62 @@ START_TEST(test_rx_kicks_put_off)
 }
 END_TEST
 
+/* Guest -> host with EVENT_IDX: after a full-sized (32 KiB) buffer the
+ * guest is asked to kick every 8 buffers and the device's timer is set;
+ * a smaller buffer puts every kick back.  The bytes arrive in order
+ * either way. */
+START_TEST(test_tx_kicks_put_off)
+{
+	static uint8_t big[2][32 * 1024], small[8][64], got[sizeof(big) + sizeof(small)];
+	uint32_t len;
+	uint64_t gpa;
+	size_t at = 0, n;
+	int i, kicks = 0, done = 0;
+
+	memset(big[0], 'a', sizeof(big[0]));
+	memset(big[1], 'b', sizeof(big[1]));
+	for (i = 0; i < 8; i++)
+		memset(small[i], '0' + i, sizeof(small[i]));
+	reload_with_event_idx();
+	ck_assert(post_kicks(5, sizeof(big[0]), false, big[0]));
+	post(5, sizeof(big[1]), false, big[1]);
+	run_queue(5);
+	ck_assert(c->vp.later_queues & (1ULL << 5));
+	for (i = 0; i < 7; i++)
+		kicks += post_kicks(5, sizeof(small[i]), false, small[i]);
+	ck_assert_int_eq(kicks, 0);
+	ck_assert(post_kicks(5, sizeof(small[7]), false, small[7]));
+	run_queue(5);
+	/* Ended on a small buffer: the next one kicks again. */
+	ck_assert(post_kicks(5, 16, false, "0123456789abcdef"));
+	while (used(5, &len, &gpa))
+		done++;
+	ck_assert_int_eq(done, 10);
+	while ((n = vcon_port_read(pa, got + at, sizeof(got) - at)))
+		at += n;
+	ck_assert_uint_eq(at, sizeof(got));
+	ck_assert_mem_eq(got, big, sizeof(big));
+	ck_assert_mem_eq(got + sizeof(big), small, sizeof(small));
+}
+END_TEST
+
+/* hvc0 (port 0): Linux spins on its writes, so they always kick. */
+START_TEST(test_console_port_always_kicks)
+{
+	static uint8_t big[32 * 1024];
+	char buf[64];
+
+	memset(big, 'c', sizeof(big));
+	reload_with_event_idx();
+	post(1, sizeof(big), false, big);
+	run_queue(1);
+	ck_assert(!(c->vp.later_queues & (1ULL << 1)));
+	ck_assert(post_kicks(1, 3, false, "hi\n"));
+	while (read(out[0], buf, sizeof(buf)) > 0)
+		;
+}
+END_TEST
+
 static Suite *console_suite(void)
 {
 	Suite *s = suite_create("console");
@@ -658,6 +727,8 @@ static Suite *console_suite(void)
 	tcase_add_test(tc, test_bad_control);
 	tcase_add_test(tc, test_port_names);
 	tcase_add_test(tc, test_rx_kicks_put_off);
+	tcase_add_test(tc, test_tx_kicks_put_off);
+	tcase_add_test(tc, test_console_port_always_kicks);
 	suite_add_tcase(s, tc);
 	return s;
 }
