@@ -181,8 +181,18 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
 		close(sv[1]);
 		setsid();
+		/* Off the caller's stdio: a caller that reads the command's
+		 * output to its end (bats' run, $(...)) would otherwise wait
+		 * for this server, which lives until the unmount. */
+		if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
+		    dup2(null, 2) < 0)
+			_exit(1);
+		if (null > 2)
+			close(null);
 		ret = p9_server_new(&o, &srv);
 		if (ret)
 			_exit(1);
